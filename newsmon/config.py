@@ -1,0 +1,246 @@
+"""One typed configuration object for every part of newsmon.
+
+Sources, lowest priority first: built-in defaults, the TOML file (``--config``, ``NEWSMON_CONFIG``
+or ``./newsmon.toml``), then ``NEWSMON_*`` environment variables. Top-level keys map to
+``NEWSMON_<KEY>`` (``NEWSMON_DATABASE_URL``), keys in a section to ``NEWSMON_<SECTION>__<KEY>``
+(``NEWSMON_SMTP__HOST``). This module is the only one that reads the environment.
+
+Every field carries its documentation in ``description``; ``newsmon config`` prints them all, and a
+test makes sure none is missing. Secrets (the SMTP password) are accepted only from the environment.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+
+from newsmon.errors import ConfigError
+
+ENV_PREFIX = "NEWSMON_"
+#: Environment variables that locate the configuration rather than being part of it.
+LOCATOR_VARIABLES = frozenset({"NEWSMON_CONFIG"})
+DEFAULT_FILE_NAME = "newsmon.toml"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ImportSettings(_Section):
+    max_bytes: int = Field(
+        10_000_000, gt=0, description="Largest file `newsmon import` reads; larger files are rejected unread."
+    )
+    min_words: int = Field(
+        40, ge=1, description="Documents with fewer words of clean text are rejected as 'too short'."
+    )
+
+
+class DedupSettings(_Section):
+    shingle_words: int = Field(4, ge=2, le=10, description="Words per shingle for near-duplicate detection.")
+    num_perm: int = Field(64, ge=16, le=512, description="MinHash permutations (signature length).")
+    bands: int = Field(16, ge=2, description="LSH bands; num_perm must be a multiple of it.")
+    near_jaccard: float = Field(
+        0.7, gt=0, le=1, description="Jaccard similarity of shingle sets at or above which a text is a near copy."
+    )
+    near_containment: float = Field(
+        0.85,
+        gt=0,
+        le=1,
+        description="Share of the shorter text's shingles found in the other text at or above which it is a "
+        "near copy (truncated copies, copies wrapped in another header/footer).",
+    )
+    story_window_hours: int = Field(
+        72, ge=0, description="Articles whose publication times lie further apart never share a story."
+    )
+    story_threshold: float = Field(
+        0.08,
+        gt=0,
+        le=1,
+        description="Weighted overlap of rare terms at or above which two articles of the same time window "
+        "report the same story.",
+    )
+
+
+class SmtpSettings(_Section):
+    host: str = Field("127.0.0.1", description="SMTP server host.")
+    port: int = Field(25, ge=1, le=65535, description="SMTP server port.")
+    security: Literal["starttls", "ssl", "none"] = Field("starttls", description="Transport security.")
+    username: str | None = Field(None, description="SMTP login name; the password comes from NEWSMON_SMTP__PASSWORD.")
+    password: SecretStr | None = Field(
+        None, description="SMTP password. Environment only (NEWSMON_SMTP__PASSWORD); never written to logs."
+    )
+    sender: str = Field("newsmon@localhost", description="From address of digests.")
+    timeout: float = Field(30.0, gt=0, description="Seconds to wait for the SMTP server.")
+
+
+class Config(_Section):
+    home: Path = Field(
+        Path("var"), description="Data directory (database, digests). Default ./var, or NEWSMON_HOME."
+    )
+    database_url: str | None = Field(
+        None,
+        description="SQLAlchemy URL of the store. Default: SQLite at <home>/newsmon.db. PostgreSQL works too, "
+        "e.g. postgresql+psycopg://user@host:5432/db.",
+    )
+    timezone: str = Field(
+        "Europe/Berlin", description="Time zone for dates without an offset and for display."
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("WARNING", description="Logging threshold.")
+    import_: ImportSettings = Field(
+        default_factory=ImportSettings, alias="import", description="`newsmon import` limits."
+    )
+    dedup: DedupSettings = Field(default_factory=DedupSettings, description="Deduplication and story clustering.")
+    smtp: SmtpSettings = Field(default_factory=SmtpSettings, description="Mail delivery of digests.")
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def store_url(self) -> str:
+        """The database URL in force: the configured one or SQLite inside ``home``."""
+        return self.database_url or f"sqlite:///{(self.home / 'newsmon.db').as_posix()}"
+
+
+@dataclass(frozen=True)
+class LoadedConfig:
+    """The config plus where it came from, for messages and `newsmon config`."""
+
+    config: Config
+    file: Path | None
+
+
+def _read_file(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError as exc:
+        raise ConfigError(f"config file {path} does not exist") from exc
+    except OSError as exc:
+        raise ConfigError(f"config file {path} cannot be read: {exc.strerror}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
+
+
+def _env_value(raw: str) -> Any:
+    """Environment values are strings; JSON lists and tables are accepted for list/table keys."""
+    if raw[:1] in "[{":
+        try:
+            return json.loads(raw)
+        except json.JSONDecodeError:
+            return raw
+    return raw
+
+
+def _field_names(model: type[BaseModel]) -> dict[str, str]:
+    """Map the external key (alias if any) to the field name."""
+    return {(info.alias or name): name for name, info in model.model_fields.items()}
+
+
+def _overlay_env(data: dict[str, Any], env: Mapping[str, str], origins: dict[str, str]) -> None:
+    top = _field_names(Config)
+    for variable, raw in env.items():
+        if not variable.startswith(ENV_PREFIX) or variable in LOCATOR_VARIABLES:
+            continue
+        key = variable[len(ENV_PREFIX) :].lower()
+        section, _, sub = key.partition("__")
+        if section not in top:
+            raise ConfigError(f"unknown setting {variable} (no key {section!r}; see `newsmon config`)")
+        annotation = Config.model_fields[top[section]].annotation
+        is_section = isinstance(annotation, type) and issubclass(annotation, BaseModel)
+        if is_section != bool(sub):
+            hint = f"{ENV_PREFIX}{section.upper()}__<KEY>" if is_section else f"{ENV_PREFIX}{section.upper()}"
+            raise ConfigError(f"unknown setting {variable} (use {hint})")
+        if sub:
+            data.setdefault(section, {})
+            if not isinstance(data[section], dict):
+                raise ConfigError(f"setting {section} must be a table")
+            data[section][sub] = _env_value(raw)
+            origins[f"{section}.{sub}"] = f"environment variable {variable}"
+        else:
+            data[section] = _env_value(raw)
+            origins[section] = f"environment variable {variable}"
+
+
+def _reject_file_secrets(data: dict[str, Any], path: Path | None) -> None:
+    smtp = data.get("smtp")
+    if isinstance(smtp, dict) and "password" in smtp:
+        raise ConfigError(
+            f"smtp.password in {path}: secrets are read only from the environment (NEWSMON_SMTP__PASSWORD)"
+        )
+
+
+def _describe(error: Mapping[str, Any], origins: Mapping[str, str], path: Path | None) -> str:
+    key = ".".join(str(part) for part in error["loc"])
+    where = origins.get(key) or origins.get(key.split(".")[0]) or (str(path) if path else "defaults")
+    if error["type"] == "extra_forbidden":
+        return f"unknown setting {key} in {where}"
+    value = error.get("input")
+    shown = "" if isinstance(value, dict) else f" = {value!r}"
+    return f"setting {key}{shown} in {where}: {error['msg']}"
+
+
+def load_config(path: str | os.PathLike[str] | None = None, env: Mapping[str, str] | None = None) -> LoadedConfig:
+    """Build the config from defaults, the TOML file and the environment.
+
+    Raises ConfigError with one line per wrong key, naming the key and where it was set.
+    """
+    env = os.environ if env is None else env
+    chosen = path or env.get("NEWSMON_CONFIG")
+    file = Path(chosen) if chosen else (Path(DEFAULT_FILE_NAME) if Path(DEFAULT_FILE_NAME).is_file() else None)
+    data = _read_file(file) if file else {}
+    _reject_file_secrets(data, file)
+    origins = {key: str(file) for key in data}
+    for section, value in data.items():
+        if isinstance(value, dict):
+            origins.update({f"{section}.{sub}": str(file) for sub in value})
+    _overlay_env(data, env, origins)
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError("\n".join(_describe(err, origins, file) for err in exc.errors())) from None
+    dedup = config.dedup
+    if dedup.num_perm % dedup.bands:
+        where = origins.get("dedup.bands") or origins.get("dedup.num_perm") or "defaults"
+        raise ConfigError(f"setting dedup.bands = {dedup.bands} in {where}: must divide dedup.num_perm")
+    return LoadedConfig(config=config, file=file)
+
+
+def describe_settings() -> list[tuple[str, str, Any, str]]:
+    """Every key as (key, environment variable, default, description), for docs and `newsmon config`."""
+    rows: list[tuple[str, str, Any, str]] = []
+    for name, info in Config.model_fields.items():
+        key = info.alias or name
+        annotation = info.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            for sub, sub_info in annotation.model_fields.items():
+                rows.append(
+                    (
+                        f"{key}.{sub}",
+                        f"{ENV_PREFIX}{key.upper()}__{sub.upper()}",
+                        sub_info.default,
+                        sub_info.description or "",
+                    )
+                )
+        else:
+            rows.append((key, f"{ENV_PREFIX}{key.upper()}", info.default, info.description or ""))
+    return rows

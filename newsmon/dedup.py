@@ -1,0 +1,125 @@
+"""Layered duplicate detection against the store.
+
+Layers, cheapest first; the first that recognises the document decides, and its name and the
+similarity it measured are recorded with the duplicate's URL:
+
+- ``url``: the canonical URL is already known (checked before extraction; the crawler checks it
+  before fetching);
+- ``exact``: the normalised text hash is known;
+- ``near``: MinHash LSH band keys (indexed table) yield candidates, which are verified on the
+  actual shingle sets: Jaccard ``>= near_jaccard`` or containment of the smaller text in the
+  larger ``>= near_containment`` (a truncated copy, a copy in another header and footer).
+
+Nothing lives in memory between calls: every lookup is an index probe in the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from newsmon.config import DedupSettings
+from newsmon.fingerprints import (
+    band_keys,
+    content_hash,
+    estimated_jaccard,
+    exact_similarity,
+    minhash_signature,
+    shingles,
+    signature_from_bytes,
+    story_terms,
+)
+from newsmon.normalize import normalize_text, words
+from newsmon.store.models import Article, ArticleUrl, LshBand
+
+Layer = Literal["url", "exact", "near"]
+# Candidates whose estimated Jaccard is far below both thresholds are not worth loading.
+_ESTIMATE_SLACK = 0.25
+_MAX_CANDIDATES = 20
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """Everything the layers and the story index need to know about one text."""
+
+    content_hash: str
+    shingles: frozenset[bytes]
+    signature: np.ndarray
+    band_keys: tuple[int, ...]
+    terms: dict[str, float]
+    word_count: int
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Why a document is a duplicate: of which article, by which layer, how similar."""
+
+    article_id: int
+    layer: Layer
+    similarity: float
+
+
+def fingerprint_text(text: str, language: str | None, settings: DedupSettings) -> Fingerprint:
+    normalized = normalize_text(text)
+    tokens = words(normalized)
+    shingle_set = shingles(tokens, settings.shingle_words)
+    signature = minhash_signature(shingle_set, settings.num_perm)
+    return Fingerprint(
+        content_hash=content_hash(normalized),
+        shingles=frozenset(shingle_set),
+        signature=signature,
+        band_keys=tuple(band_keys(signature, settings.bands)),
+        terms=story_terms(tokens, language),
+        word_count=len(tokens),
+    )
+
+
+def find_by_url(session: Session, canonical: str) -> Decision | None:
+    article_id = session.scalar(select(ArticleUrl.article_id).where(ArticleUrl.canonical_url == canonical))
+    return Decision(article_id, "url", 1.0) if article_id is not None else None
+
+
+def _find_exact(session: Session, digest: str) -> Decision | None:
+    article_id = session.scalar(select(Article.id).where(Article.content_hash == digest))
+    return Decision(article_id, "exact", 1.0) if article_id is not None else None
+
+
+def _near_candidates(session: Session, fingerprint: Fingerprint) -> list[tuple[int, bytes, int]]:
+    candidate_ids = (
+        select(LshBand.article_id).where(LshBand.band_key.in_(fingerprint.band_keys)).distinct().limit(_MAX_CANDIDATES * 5)
+    )
+    rows = session.execute(
+        select(Article.id, Article.minhash, Article.shingle_count).where(Article.id.in_(candidate_ids))
+    )
+    return [(row.id, row.minhash, row.shingle_count) for row in rows]
+
+
+def _find_near(session: Session, fingerprint: Fingerprint, settings: DedupSettings) -> Decision | None:
+    scored = []
+    for article_id, blob, shingle_count in _near_candidates(session, fingerprint):
+        estimate = estimated_jaccard(fingerprint.signature, signature_from_bytes(blob))
+        # containment can be high while Jaccard is low when sizes differ; allow for that
+        sizes = sorted((len(fingerprint.shingles), shingle_count))
+        size_ratio = sizes[0] / sizes[1] if sizes[1] else 0.0
+        floor = min(settings.near_jaccard, settings.near_containment * size_ratio) - _ESTIMATE_SLACK
+        if estimate >= floor:
+            scored.append((estimate, article_id))
+    best: Decision | None = None
+    for _, article_id in sorted(scored, reverse=True)[:_MAX_CANDIDATES]:
+        text = session.scalar(select(Article.text).where(Article.id == article_id))
+        other = shingles(words(normalize_text(text or "")), settings.shingle_words)
+        jaccard, containment = exact_similarity(set(fingerprint.shingles), other)
+        if jaccard >= settings.near_jaccard or containment >= settings.near_containment:
+            similarity = max(jaccard, containment)
+            if best is None or similarity > best.similarity:
+                best = Decision(article_id, "near", round(similarity, 4))
+    return best
+
+
+def find_duplicate(session: Session, fingerprint: Fingerprint, settings: DedupSettings) -> Decision | None:
+    """The content layers (exact, then near) for an article whose URL is new."""
+    return _find_exact(session, fingerprint.content_hash) or _find_near(session, fingerprint, settings)

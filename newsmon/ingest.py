@@ -1,0 +1,190 @@
+"""The one path from a raw document to the store, shared by `newsmon import` and the crawler.
+
+Per document, in one transaction: URL layer → extraction and gates → content layers → insert
+article, its URL, LSH bands, story → fetch log. Either all rows of a document are written or
+none; every document leaves a fetch-log row saying what happened and why.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from typing import Literal
+
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from newsmon.config import Config
+from newsmon.dedup import Decision, find_by_url, find_duplicate, fingerprint_text
+from newsmon.errors import InputError
+from newsmon.extract import Article as CleanArticle
+from newsmon.extract import RawDocument, extract_article
+from newsmon.fingerprints import signature_bytes
+from newsmon.stories import assign_story
+from newsmon.store.db import Store
+from newsmon.store.models import Article, ArticleUrl, FetchLog, LshBand, Source
+from newsmon.urls import canonical_url
+
+log = logging.getLogger(__name__)
+
+Status = Literal["stored", "duplicate", "rejected"]
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """What happened to one document; the shape of `newsmon import --json` lines."""
+
+    url: str
+    status: Status
+    article_id: int | None = None
+    duplicate_of: int | None = None
+    layer: str | None = None
+    similarity: float | None = None
+    reason: str | None = None
+    story_id: int | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def utcnow() -> datetime:
+    """Naive UTC, the form every timestamp is stored in."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _to_utc_naive(moment: datetime | None) -> datetime | None:
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment else None
+
+
+class Ingestor:
+    """Stores documents through the dedup layers. One instance per run; holds no article state."""
+
+    def __init__(self, store: Store, config: Config) -> None:
+        self.store = store
+        self.config = config
+        self._source_ids: dict[str, int] = {}
+
+    def _source_id(self, session: Session, name: str) -> int:
+        if name not in self._source_ids:
+            source_id = session.scalar(select(Source.id).where(Source.name == name))
+            if source_id is None:
+                kind = "import" if name == "import" else "feed"
+                source_id = session.scalar(
+                    insert(Source).values(name=name, kind=kind, enabled=True, created_at=utcnow()).returning(Source.id)
+                )
+            self._source_ids[name] = source_id
+        return self._source_ids[name]
+
+    def reject(self, url: str, source: str, reason: str) -> IngestResult:
+        """Record a document that never reached extraction (unreadable, too large, binary)."""
+        document = RawDocument(url=url, content="", kind="text", source=source)
+        with self.store.session() as session, session.begin():
+            result = IngestResult(url, "rejected", reason=reason)
+            return self._log(session, document, canonical_url(url), self._source_id(session, source), result)
+
+    def ingest(self, document: RawDocument) -> IngestResult:
+        """Decide and record the fate of one document. Raises only on bugs or a broken database."""
+        try:
+            return self._ingest_once(document)
+        except IntegrityError:
+            # another process stored the same URL or text between our check and insert: decide again
+            log.info("concurrent insert for %s, deciding again", document.url)
+            return self._ingest_once(document)
+
+    def _ingest_once(self, document: RawDocument) -> IngestResult:
+        canonical = canonical_url(document.url)
+        with self.store.session() as session, session.begin():
+            source_id = self._source_id(session, document.source)
+            decision = find_by_url(session, canonical)
+            if decision:
+                return self._log(session, document, canonical, source_id, self._duplicate(document, decision))
+            try:
+                article = extract_article(document, self.config.tz, self.config.import_.min_words)
+            except InputError as exc:
+                return self._log(session, document, canonical, source_id, IngestResult(document.url, "rejected", reason=str(exc)))
+            fingerprint = fingerprint_text(article.text, article.language, self.config.dedup)
+            decision = find_duplicate(session, fingerprint, self.config.dedup)
+            if decision:
+                self._add_alias(session, decision, document, canonical, source_id, article.title)
+                return self._log(session, document, canonical, source_id, self._duplicate(document, decision))
+            row = self._insert(session, article, fingerprint, canonical, source_id, document)
+            story = assign_story(session, row, self.config.dedup)
+            result = IngestResult(document.url, "stored", article_id=row.id, story_id=story.story_id)
+            return self._log(session, document, canonical, source_id, result)
+
+    @staticmethod
+    def _duplicate(document: RawDocument, decision: Decision) -> IngestResult:
+        return IngestResult(
+            document.url,
+            "duplicate",
+            duplicate_of=decision.article_id,
+            layer=decision.layer,
+            similarity=decision.similarity,
+            reason=f"{decision.layer} duplicate of #{decision.article_id}",
+        )
+
+    @staticmethod
+    def _add_alias(
+        session: Session, decision: Decision, document: RawDocument, canonical: str, source_id: int, title: str
+    ) -> None:
+        session.add(
+            ArticleUrl(
+                article_id=decision.article_id,
+                url=document.url,
+                canonical_url=canonical,
+                source_id=source_id,
+                layer=decision.layer,
+                similarity=decision.similarity,
+                title=title,
+                seen_at=utcnow(),
+            )
+        )
+
+    def _insert(self, session, article: CleanArticle, fingerprint, canonical: str, source_id: int, document: RawDocument) -> Article:  # type: ignore[no-untyped-def]
+        published = article.published
+        row = Article(
+            canonical_url=canonical,
+            url=document.url,
+            source_id=source_id,
+            title=article.title,
+            title_origin=article.title_origin,
+            text=article.text,
+            language=article.language,
+            published_at=_to_utc_naive(published.value) if published else None,
+            date_precision=published.precision if published else None,
+            date_origin=published.origin if published else None,
+            authors=article.authors,
+            fetched_at=_to_utc_naive(document.fetched_at) or utcnow(),
+            content_hash=fingerprint.content_hash,
+            word_count=fingerprint.word_count,
+            shingle_count=len(fingerprint.shingles),
+            minhash=signature_bytes(fingerprint.signature),
+            story_terms=fingerprint.terms,
+        )
+        session.add(row)
+        session.flush()
+        session.add(
+            ArticleUrl(
+                article_id=row.id, url=document.url, canonical_url=canonical, source_id=source_id,
+                title=article.title, seen_at=row.fetched_at,
+            )
+        )
+        session.execute(insert(LshBand), [{"band_key": key, "article_id": row.id} for key in set(fingerprint.band_keys)])
+        return row
+
+    @staticmethod
+    def _log(session: Session, document: RawDocument, canonical: str, source_id: int, result: IngestResult) -> IngestResult:
+        session.add(
+            FetchLog(
+                url=document.url,
+                canonical_url=canonical,
+                source_id=source_id,
+                outcome=result.status,
+                reason=result.reason,
+                article_id=result.article_id or result.duplicate_of,
+                at=utcnow(),
+            )
+        )
+        return result

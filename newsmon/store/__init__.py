@@ -1,0 +1,1 @@
+"""The store: SQLAlchemy models, Alembic migrations and the queries every part shares."""

@@ -1,0 +1,117 @@
+"""Opening the store: engine with the right per-database settings, and migrations on start.
+
+SQLite gets WAL (readers never block the writer, a killed process leaves a consistent file),
+foreign keys on, ``synchronous=NORMAL`` (safe with WAL) and a busy timeout, so the CLI, the
+daemon and the web UI can share one file. PostgreSQL needs nothing special.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from newsmon.errors import StoreError
+
+SQLITE_CACHE_KIB = 262_144  # 256 MiB page cache: the LSH and story indexes stay in memory
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    cursor = dbapi_connection.cursor()
+    for pragma in (
+        "journal_mode=WAL",
+        "foreign_keys=ON",
+        "synchronous=NORMAL",
+        "busy_timeout=10000",
+        f"cache_size=-{SQLITE_CACHE_KIB}",
+        "temp_store=MEMORY",
+    ):
+        cursor.execute(f"PRAGMA {pragma}")
+    cursor.close()
+
+
+def create_store_engine(url: str) -> Engine:
+    """An engine for ``url``; creates the SQLite file's directory when needed."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise StoreError(f"database URL {url!r} is not valid: {exc}") from None
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            try:
+                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"cannot create the data directory for {parsed.database}: {exc.strerror}") from None
+        engine = create_engine(parsed)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    try:
+        return create_engine(parsed, pool_pre_ping=True)
+    except NoSuchModuleError as exc:
+        raise StoreError(f"no driver for database URL {parsed.render_as_string()}: {exc}") from None
+
+
+def _alembic_config() -> AlembicConfig:
+    config = AlembicConfig()
+    config.set_main_option("script_location", "newsmon.store:migrations")
+    return config
+
+
+def head_revision() -> str | None:
+    return ScriptDirectory.from_config(_alembic_config()).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def upgrade(engine: Engine) -> tuple[str | None, str | None]:
+    """Migrate to the newest schema; returns (revision before, revision after)."""
+    try:
+        before = current_revision(engine)
+        if before != head_revision():
+            config = _alembic_config()
+            with engine.begin() as connection:
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+        return before, current_revision(engine)
+    except OperationalError as exc:
+        raise StoreError(f"cannot open the database {engine.url.render_as_string()}: {exc.orig}") from None
+
+
+class Store:
+    """An opened, migrated store: the engine and a session factory."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with self.sessions() as session:
+            yield session
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_store(url: str, migrate: bool = True) -> Store:
+    """Open the store at ``url``, bringing its schema up to date first (as every command does)."""
+    engine = create_store_engine(url)
+    if migrate:
+        upgrade(engine)
+    return Store(engine)

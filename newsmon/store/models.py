@@ -1,0 +1,203 @@
+"""SQLAlchemy models of the store. The schema itself is owned by the Alembic migrations.
+
+Times are stored as naive UTC (``DateTime`` without zone) so SQLite and PostgreSQL round-trip the
+same values; conversion to the configured zone happens on output.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Source(Base):
+    """Where documents come from: a feed, sitemap, search or the local import."""
+
+    __tablename__ = "sources"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))  # feed | sitemap | search | import
+    url: Mapped[str | None] = mapped_column(Text)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Story(Base):
+    """A cluster of articles reporting the same event."""
+
+    __tablename__ = "stories"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(Text)
+    first_published: Mapped[datetime | None] = mapped_column(DateTime)
+    last_published: Mapped[datetime | None] = mapped_column(DateTime)
+    article_count: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Article(Base):
+    __tablename__ = "articles"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    canonical_url: Mapped[str] = mapped_column(Text)
+    url: Mapped[str] = mapped_column(Text)
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"))
+    title: Mapped[str] = mapped_column(Text)
+    title_origin: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(String(8))
+    published_at: Mapped[datetime | None] = mapped_column(DateTime)
+    date_precision: Mapped[str | None] = mapped_column(String(10))  # minute | day | month | year
+    date_origin: Mapped[str | None] = mapped_column(String(40))
+    authors: Mapped[list[str]] = mapped_column(JSON, default=list)
+    fetched_at: Mapped[datetime] = mapped_column(DateTime)
+    content_hash: Mapped[str] = mapped_column(String(32), unique=True)
+    word_count: Mapped[int] = mapped_column(Integer)
+    shingle_count: Mapped[int] = mapped_column(Integer)
+    minhash: Mapped[bytes] = mapped_column(LargeBinary)
+    story_terms: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
+    story_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id"))
+    story_similarity: Mapped[float | None] = mapped_column(Float)
+    topic_scores: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    source: Mapped[Source | None] = relationship()
+    story: Mapped[Story | None] = relationship()
+    aliases: Mapped[list[ArticleUrl]] = relationship(back_populates="article", order_by="ArticleUrl.id")
+
+    __table_args__ = (
+        Index("ix_articles_canonical_url", "canonical_url"),
+        Index("ix_articles_published_at", "published_at"),
+        Index("ix_articles_story_id", "story_id"),
+        Index("ix_articles_source_id", "source_id"),
+    )
+
+
+class ArticleUrl(Base):
+    """Every address under which an article was seen, with the decision that tied it to the article.
+
+    The article's own URL has ``layer`` NULL. A syndicated or duplicate copy adds a row whose
+    ``layer`` (url | exact | near) and ``similarity`` say why it counts as the same article.
+    """
+
+    __tablename__ = "article_urls"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    url: Mapped[str] = mapped_column(Text)
+    canonical_url: Mapped[str] = mapped_column(Text)
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"))
+    layer: Mapped[str | None] = mapped_column(String(10))
+    similarity: Mapped[float | None] = mapped_column(Float)
+    title: Mapped[str | None] = mapped_column(Text)
+    seen_at: Mapped[datetime] = mapped_column(DateTime)
+
+    article: Mapped[Article] = relationship(back_populates="aliases")
+    source: Mapped[Source | None] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("canonical_url", name="uq_article_urls_canonical_url"),
+        Index("ix_article_urls_article_id", "article_id"),
+    )
+
+
+class LshBand(Base):
+    """MinHash LSH band keys: an article is a near-duplicate candidate of any sharing a key."""
+
+    __tablename__ = "lsh_bands"
+
+    band_key: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+
+    __table_args__ = (Index("ix_lsh_bands_article_id", "article_id"), {"sqlite_with_rowid": False})
+
+
+class StoryTerm(Base):
+    """Rare terms of dated articles by day, to find same-event candidates quickly."""
+
+    __tablename__ = "story_terms"
+
+    term_key: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    day: Mapped[int] = mapped_column(Integer, primary_key=True)  # days since 1970-01-01 (UTC)
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+
+    __table_args__ = (Index("ix_story_terms_article_id", "article_id"), {"sqlite_with_rowid": False})
+
+
+class FetchLog(Base):
+    """One row per attempt to turn a URL (or file) into an article, with its outcome and reason."""
+
+    __tablename__ = "fetch_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(Text)
+    canonical_url: Mapped[str] = mapped_column(Text)
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"))
+    outcome: Mapped[str] = mapped_column(String(20))  # stored | duplicate | rejected | error
+    reason: Mapped[str | None] = mapped_column(Text)
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(DateTime)
+
+    __table_args__ = (
+        Index("ix_fetch_log_canonical_url", "canonical_url"),
+        Index("ix_fetch_log_at", "at"),
+    )
+
+
+class Digest(Base):
+    """A rendered digest of one topic and ISO week (archived, whether sent or not)."""
+
+    __tablename__ = "digests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    topic: Mapped[str] = mapped_column(String(200))
+    iso_week: Mapped[str] = mapped_column(String(10))  # 2026-W03
+    subject: Mapped[str] = mapped_column(Text)
+    html: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    meta: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    rendered_at: Mapped[datetime] = mapped_column(DateTime)
+
+    __table_args__ = (UniqueConstraint("topic", "iso_week", name="uq_digests_topic_week"),)
+
+
+class DigestDelivery(Base):
+    """Exactly-once mail state per digest and recipient: pending, then sent with its Message-ID."""
+
+    __tablename__ = "digest_deliveries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    digest_id: Mapped[int] = mapped_column(ForeignKey("digests.id", ondelete="CASCADE"))
+    recipient: Mapped[str] = mapped_column(String(320))
+    status: Mapped[str] = mapped_column(String(10))  # pending | sent | failed
+    message_id: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    __table_args__ = (UniqueConstraint("digest_id", "recipient", name="uq_digest_deliveries_recipient"),)
