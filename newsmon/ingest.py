@@ -84,26 +84,32 @@ class Ingestor:
             result = IngestResult(url, "rejected", reason=reason)
             return self._log(session, document, canonical_url(url), self._source_id(session, source), result)
 
-    def ingest(self, document: RawDocument) -> IngestResult:
-        """Decide and record the fate of one document. Raises only on bugs or a broken database."""
+    def ingest(self, document: RawDocument, article: CleanArticle | None = None) -> IngestResult:
+        """Decide and record the fate of one document. Raises only on bugs or a broken database.
+
+        ``article`` skips extraction when the caller already has the clean article (benchmarks,
+        a crawler pipeline that extracted in a worker process).
+        """
         try:
-            return self._ingest_once(document)
+            return self._ingest_once(document, article)
         except IntegrityError:
             # another process stored the same URL or text between our check and insert: decide again
             log.info("concurrent insert for %s, deciding again", document.url)
-            return self._ingest_once(document)
+            return self._ingest_once(document, article)
 
-    def _ingest_once(self, document: RawDocument) -> IngestResult:
+    def _ingest_once(self, document: RawDocument, article: CleanArticle | None = None) -> IngestResult:
         canonical = canonical_url(document.url)
         with self.store.session() as session, session.begin():
             source_id = self._source_id(session, document.source)
             decision = find_by_url(session, canonical)
             if decision:
                 return self._log(session, document, canonical, source_id, self._duplicate(document, decision))
-            try:
-                article = extract_article(document, self.config.tz, self.config.import_.min_words)
-            except InputError as exc:
-                return self._log(session, document, canonical, source_id, IngestResult(document.url, "rejected", reason=str(exc)))
+            if article is None:
+                try:
+                    article = extract_article(document, self.config.tz, self.config.import_.min_words)
+                except InputError as exc:
+                    result = IngestResult(document.url, "rejected", reason=str(exc))
+                    return self._log(session, document, canonical, source_id, result)
             fingerprint = fingerprint_text(article.text, article.language, self.config.dedup)
             decision = find_duplicate(session, fingerprint, self.config.dedup)
             if decision:
