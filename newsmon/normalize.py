@@ -40,7 +40,8 @@ def normalize_text(text: str) -> str:
     NFKC, typographic quotes/dashes/apostrophes to ASCII, invisible format characters removed,
     casefolded, whitespace collapsed to single spaces and stripped. Idempotent, total on str.
     """
-    text = unicodedata.normalize("NFKC", text)
+    # map before NFKC too: NFKC would split a double prime (″) into two single primes
+    text = unicodedata.normalize("NFKC", text.translate(_TRANSLATION))
     text = "".join(char for char in text if not _is_invisible(char))
     text = text.translate(_TRANSLATION).casefold()
     # casefold and the mapping can produce sequences NFKC would compose differently

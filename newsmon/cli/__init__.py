@@ -42,6 +42,7 @@ def main(ctx: click.Context, config_path: str | None) -> None:
         newsmon import ../shared/seeds && newsmon articles list
     """
     ctx.obj = AppContext(config_path)
+    ctx.call_on_close(ctx.obj.close)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
 
 

@@ -37,6 +37,11 @@ class AppContext:
         """The store, migrated to the newest schema (migrations run on every start)."""
         return open_store(self.config.store_url)
 
+    def close(self) -> None:
+        """Release database connections if a command opened the store."""
+        if "store" in self.__dict__:
+            self.store.close()
+
 
 def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
