@@ -25,7 +25,7 @@ def _line(path: Path, result: IngestResult) -> str:
 
 
 @click.command("import")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, readable=False))
 @click.option("--source", default="import", show_default=True, help="Source name to record the documents under.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per input file (see README).")
 @click.pass_obj
