@@ -64,8 +64,10 @@ ATTRIBUTE_DEBRIS = re.compile(
     rf"(?:<[a-zA-Z][\w-]*\s+)?(?:[a-zA-Z][\w:-]*\s*=\s*[{_QUOTE}][^{_QUOTE}<>]*[{_QUOTE}]\s*)+(?:/?>)?"
 )
 # The caption that directly follows pasted image markup and ends in a picture credit.
-DEBRIS_CAPTION = re.compile(r"[^.!?]{0,300}[.!?]?\s*(?:[\w.&'-]+ ){0,4}[\w.&'-]+\s*[–—|-]\s*(?:" + _AGENCIES + r")\b(?:\.com)?",
-                            re.IGNORECASE)
+DEBRIS_CAPTION = re.compile(
+    r"[^.!?]{0,300}[.!?]?\s*(?:[\w.&'-]+ ){0,4}[\w.&'-]+\s*[–—|-]\s*(?:" + _AGENCIES + r")\b(?:\.com)?",
+    re.IGNORECASE,
+)
 HTML_TAG = re.compile(r"</?[a-zA-Z][^<>]{0,500}>")
 
 

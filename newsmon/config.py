@@ -48,7 +48,10 @@ class DedupSettings(_Section):
     num_perm: int = Field(64, ge=16, le=512, description="MinHash permutations (signature length).")
     bands: int = Field(16, ge=2, description="LSH bands; num_perm must be a multiple of it.")
     near_jaccard: float = Field(
-        0.7, gt=0, le=1, description="Jaccard similarity of shingle sets at or above which a text is a near copy."
+        0.7,
+        gt=0,
+        le=1,
+        description="Jaccard similarity of shingle sets at or above which a text is a near copy.",
     )
     near_containment: float = Field(
         0.85,
@@ -73,7 +76,9 @@ class SmtpSettings(_Section):
     host: str = Field("127.0.0.1", description="SMTP server host.")
     port: int = Field(25, ge=1, le=65535, description="SMTP server port.")
     security: Literal["starttls", "ssl", "none"] = Field("starttls", description="Transport security.")
-    username: str | None = Field(None, description="SMTP login name; the password comes from NEWSMON_SMTP__PASSWORD.")
+    username: str | None = Field(
+        None, description="SMTP login name; the password comes from NEWSMON_SMTP__PASSWORD."
+    )
     password: SecretStr | None = Field(
         None, description="SMTP password. Environment only (NEWSMON_SMTP__PASSWORD); never written to logs."
     )
@@ -93,11 +98,15 @@ class Config(_Section):
     timezone: str = Field(
         "Europe/Berlin", description="Time zone for dates without an offset and for display."
     )
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("WARNING", description="Logging threshold.")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "WARNING", description="Logging threshold."
+    )
     import_: ImportSettings = Field(
         default_factory=ImportSettings, alias="import", description="`newsmon import` limits."
     )
-    dedup: DedupSettings = Field(default_factory=DedupSettings, description="Deduplication and story clustering.")
+    dedup: DedupSettings = Field(
+        default_factory=DedupSettings, description="Deduplication and story clustering."
+    )
     smtp: SmtpSettings = Field(default_factory=SmtpSettings, description="Mail delivery of digests.")
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
@@ -199,14 +208,18 @@ def _describe(error: Mapping[str, Any], origins: Mapping[str, str], path: Path |
     return f"setting {key}{shown} in {where}: {error['msg']}"
 
 
-def load_config(path: str | os.PathLike[str] | None = None, env: Mapping[str, str] | None = None) -> LoadedConfig:
+def load_config(
+    path: str | os.PathLike[str] | None = None, env: Mapping[str, str] | None = None
+) -> LoadedConfig:
     """Build the config from defaults, the TOML file and the environment.
 
     Raises ConfigError with one line per wrong key, naming the key and where it was set.
     """
     env = os.environ if env is None else env
     chosen = path or env.get("NEWSMON_CONFIG")
-    file = Path(chosen) if chosen else (Path(DEFAULT_FILE_NAME) if Path(DEFAULT_FILE_NAME).is_file() else None)
+    file = (
+        Path(chosen) if chosen else (Path(DEFAULT_FILE_NAME) if Path(DEFAULT_FILE_NAME).is_file() else None)
+    )
     data = _read_file(file) if file else {}
     _reject_file_secrets(data, file)
     origins = {key: str(file) for key in data}

@@ -17,30 +17,64 @@ from zoneinfo import ZoneInfo
 Precision = Literal["minute", "day", "month", "year"]
 
 MONTHS = {
-    "januar": 1, "jänner": 1, "jan": 1, "january": 1,
-    "februar": 2, "feber": 2, "feb": 2, "february": 2,
-    "märz": 3, "maerz": 3, "mär": 3, "mrz": 3, "march": 3, "mar": 3,
-    "april": 4, "apr": 4,
-    "mai": 5, "may": 5,
-    "juni": 6, "jun": 6, "june": 6,
-    "juli": 7, "jul": 7, "july": 7,
-    "august": 8, "aug": 8,
-    "september": 9, "sept": 9, "sep": 9,
-    "oktober": 10, "okt": 10, "october": 10, "oct": 10,
-    "november": 11, "nov": 11,
-    "dezember": 12, "dez": 12, "december": 12, "dec": 12,
+    "januar": 1,
+    "jänner": 1,
+    "jan": 1,
+    "january": 1,
+    "februar": 2,
+    "feber": 2,
+    "feb": 2,
+    "february": 2,
+    "märz": 3,
+    "maerz": 3,
+    "mär": 3,
+    "mrz": 3,
+    "march": 3,
+    "mar": 3,
+    "april": 4,
+    "apr": 4,
+    "mai": 5,
+    "may": 5,
+    "juni": 6,
+    "jun": 6,
+    "june": 6,
+    "juli": 7,
+    "jul": 7,
+    "july": 7,
+    "august": 8,
+    "aug": 8,
+    "september": 9,
+    "sept": 9,
+    "sep": 9,
+    "oktober": 10,
+    "okt": 10,
+    "october": 10,
+    "oct": 10,
+    "november": 11,
+    "nov": 11,
+    "dezember": 12,
+    "dez": 12,
+    "december": 12,
+    "dec": 12,
 }
 _MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
 _TIME = r"(?:,?\s*(?:um\s+)?(?P<hour>[01]?\d|2[0-3])[:.](?P<minute>[0-5]\d)(?::[0-5]\d)?(?:\s*Uhr)?)?"
 
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     # 16.01.2026 16:07 / 16.1.2026
-    ("dmy", re.compile(r"(?<![\d.])(?P<day>[0-3]?\d)\.\s?(?P<month>[01]?\d)\.\s?(?P<year>(?:19|20)\d\d)(?!\d)" + _TIME)),
+    (
+        "dmy",
+        re.compile(
+            r"(?<![\d.])(?P<day>[0-3]?\d)\.\s?(?P<month>[01]?\d)\.\s?(?P<year>(?:19|20)\d\d)(?!\d)" + _TIME
+        ),
+    ),
     # 16. Januar 2026 / 16 Jan. 2026
     (
         "d_month_y",
         re.compile(
-            r"(?<!\d)(?P<day>[0-3]?\d)\.?\s+(?P<month_name>" + _MONTH_NAMES + r")\.?\s+(?P<year>(?:19|20)\d\d)(?!\d)"
+            r"(?<!\d)(?P<day>[0-3]?\d)\.?\s+(?P<month_name>"
+            + _MONTH_NAMES
+            + r")\.?\s+(?P<year>(?:19|20)\d\d)(?!\d)"
             + _TIME,
             re.IGNORECASE,
         ),
@@ -54,7 +88,13 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     # Januar 2026
-    ("month_y", re.compile(r"(?<![\w.])(?P<month_name>" + _MONTH_NAMES + r")\.?\s+(?P<year>(?:19|20)\d\d)(?!\d)", re.IGNORECASE)),
+    (
+        "month_y",
+        re.compile(
+            r"(?<![\w.])(?P<month_name>" + _MONTH_NAMES + r")\.?\s+(?P<year>(?:19|20)\d\d)(?!\d)",
+            re.IGNORECASE,
+        ),
+    ),
     # 2025-01
     ("ym", re.compile(r"(?<![\d/-])(?P<year>(?:19|20)\d\d)-(?P<month>[01]\d)(?![\d-])")),
 )

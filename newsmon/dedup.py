@@ -90,7 +90,10 @@ def _find_exact(session: Session, digest: str) -> Decision | None:
 
 def _near_candidates(session: Session, fingerprint: Fingerprint) -> list[tuple[int, bytes, int]]:
     candidate_ids = (
-        select(LshBand.article_id).where(LshBand.band_key.in_(fingerprint.band_keys)).distinct().limit(_MAX_CANDIDATES * 5)
+        select(LshBand.article_id)
+        .where(LshBand.band_key.in_(fingerprint.band_keys))
+        .distinct()
+        .limit(_MAX_CANDIDATES * 5)
     )
     rows = session.execute(
         select(Article.id, Article.minhash, Article.shingle_count).where(Article.id.in_(candidate_ids))

@@ -73,7 +73,9 @@ def _from_html(document: RawDocument, tz: ZoneInfo) -> CleanText:
         found = find_dates(result.date, tz, origin="htmldate")
         date = found[0] if found else None
     authors = [name.strip() for name in re.split(r";|,| und ", result.author or "") if name.strip()]
-    return CleanText(title=result.title, title_origin="html", paragraphs=paragraphs, date=date, authors=authors)
+    return CleanText(
+        title=result.title, title_origin="html", paragraphs=paragraphs, date=date, authors=authors
+    )
 
 
 def extract_article(document: RawDocument, tz: ZoneInfo, min_words: int) -> Article:

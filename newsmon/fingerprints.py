@@ -75,7 +75,9 @@ def band_keys(signature: np.ndarray, bands: int) -> list[int]:
     width = rows * 4
     keys = []
     for band in range(bands):
-        digest = hashlib.blake2b(raw[band * width : (band + 1) * width], digest_size=8, person=band.to_bytes(2, "little"))
+        digest = hashlib.blake2b(
+            raw[band * width : (band + 1) * width], digest_size=8, person=band.to_bytes(2, "little")
+        )
         keys.append(int.from_bytes(digest.digest(), "little") & _KEY_MASK)
     return keys
 

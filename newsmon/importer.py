@@ -75,7 +75,9 @@ def _walk(directory: Path) -> Iterator[Path | Unreadable]:
 def _read_limited(path: Path, max_bytes: int) -> bytes:
     size = path.stat().st_size
     if size > max_bytes:
-        raise InputError(f"file too large: {size / 1e6:.1f} MB (limit {max_bytes / 1e6:.1f} MB, import.max_bytes)")
+        raise InputError(
+            f"file too large: {size / 1e6:.1f} MB (limit {max_bytes / 1e6:.1f} MB, import.max_bytes)"
+        )
     if path.suffix.lower() != ".gz":
         with path.open("rb") as handle:
             return handle.read(max_bytes + 1)
@@ -85,7 +87,9 @@ def _read_limited(path: Path, max_bytes: int) -> bytes:
     except (gzip.BadGzipFile, zlib.error, EOFError) as exc:
         raise InputError(f"broken gzip file: {exc}") from None
     if len(data) > max_bytes:
-        raise InputError(f"decompressed content larger than the limit of {max_bytes / 1e6:.1f} MB (import.max_bytes)")
+        raise InputError(
+            f"decompressed content larger than the limit of {max_bytes / 1e6:.1f} MB (import.max_bytes)"
+        )
     return data
 
 

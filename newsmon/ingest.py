@@ -22,9 +22,9 @@ from newsmon.errors import InputError
 from newsmon.extract import Article as CleanArticle
 from newsmon.extract import RawDocument, extract_article
 from newsmon.fingerprints import signature_bytes
-from newsmon.stories import assign_story
 from newsmon.store.db import Store
 from newsmon.store.models import Article, ArticleUrl, FetchLog, LshBand, Source
+from newsmon.stories import assign_story
 from newsmon.urls import canonical_url
 
 log = logging.getLogger(__name__)
@@ -72,7 +72,9 @@ class Ingestor:
             if source_id is None:
                 kind = "import" if name == "import" else "feed"
                 source_id = session.scalar(
-                    insert(Source).values(name=name, kind=kind, enabled=True, created_at=utcnow()).returning(Source.id)
+                    insert(Source)
+                    .values(name=name, kind=kind, enabled=True, created_at=utcnow())
+                    .returning(Source.id)
                 )
             self._source_ids[name] = source_id
         return self._source_ids[name]
@@ -133,7 +135,12 @@ class Ingestor:
 
     @staticmethod
     def _add_alias(
-        session: Session, decision: Decision, document: RawDocument, canonical: str, source_id: int, title: str
+        session: Session,
+        decision: Decision,
+        document: RawDocument,
+        canonical: str,
+        source_id: int,
+        title: str,
     ) -> None:
         session.add(
             ArticleUrl(
@@ -148,7 +155,15 @@ class Ingestor:
             )
         )
 
-    def _insert(self, session, article: CleanArticle, fingerprint, canonical: str, source_id: int, document: RawDocument) -> Article:  # type: ignore[no-untyped-def]
+    def _insert(
+        self,
+        session,
+        article: CleanArticle,
+        fingerprint,
+        canonical: str,
+        source_id: int,
+        document: RawDocument,
+    ) -> Article:  # type: ignore[no-untyped-def]
         published = article.published
         row = Article(
             canonical_url=canonical,
@@ -173,15 +188,23 @@ class Ingestor:
         session.flush()
         session.add(
             ArticleUrl(
-                article_id=row.id, url=document.url, canonical_url=canonical, source_id=source_id,
-                title=article.title, seen_at=row.fetched_at,
+                article_id=row.id,
+                url=document.url,
+                canonical_url=canonical,
+                source_id=source_id,
+                title=article.title,
+                seen_at=row.fetched_at,
             )
         )
-        session.execute(insert(LshBand), [{"band_key": key, "article_id": row.id} for key in set(fingerprint.band_keys)])
+        session.execute(
+            insert(LshBand), [{"band_key": key, "article_id": row.id} for key in set(fingerprint.band_keys)]
+        )
         return row
 
     @staticmethod
-    def _log(session: Session, document: RawDocument, canonical: str, source_id: int, result: IngestResult) -> IngestResult:
+    def _log(
+        session: Session, document: RawDocument, canonical: str, source_id: int, result: IngestResult
+    ) -> IngestResult:
         session.add(
             FetchLog(
                 url=document.url,

@@ -100,6 +100,9 @@ def assign_story(session: Session, article: Article, settings: DedupSettings) ->
         index_terms = list(article.story_terms)[:STORY_INDEX_TERMS]
         session.execute(
             insert(StoryTerm),
-            [{"term_key": term_key(term), "day": _day(moment), "article_id": article.id} for term in index_terms],
+            [
+                {"term_key": term_key(term), "day": _day(moment), "article_id": article.id}
+                for term in index_terms
+            ],
         )
     return choice

@@ -27,11 +27,14 @@ _NO_BREAK_BEFORE = re.compile(
     r"(?:\b\d{1,2}\.|\b(?:z|d|u|o|v|s|u\.a|z\.b|bzw|ca|dr|prof|nr|st|vgl|inkl|ggf|evtl|mio|mrd|jh|hl)\.)$",
     re.IGNORECASE,
 )
-_AUTHOR_LINE = re.compile(r"(?:von|autor(?:in)?|autoren|text|by|written by)\s*:?\s*(?P<names>.{2,120})", re.IGNORECASE)
+_AUTHOR_LINE = re.compile(
+    r"(?:von|autor(?:in)?|autoren|text|by|written by)\s*:?\s*(?P<names>.{2,120})", re.IGNORECASE
+)
 _AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|&|\bund\b|\band\b)\s*")
 _NOT_A_PERSON = re.compile(r"redaktion|newsroom|team|staff|agentur|online$", re.IGNORECASE)
-_DATE_LABEL = re.compile(r"^\W*(?:date|datum|stand|veröffentlicht(?: am)?|published|erschienen(?: am)?|am)\W*$",
-                         re.IGNORECASE)
+_DATE_LABEL = re.compile(
+    r"^\W*(?:date|datum|stand|veröffentlicht(?: am)?|published|erschienen(?: am)?|am)\W*$", re.IGNORECASE
+)
 HEADER_MAX_LINES = 10
 HEADER_MAX_CHARS = 800
 REPEAT_MIN_WORDS = 6  # shorter sentences may legitimately recur ("Das ist alles.")
@@ -100,7 +103,7 @@ def _find_title(lines: list[str]) -> tuple[str | None, str]:
     """A line repeated as a title wins; else the first title-like line before the text starts."""
     keys = [normalize_text(line) for line in lines]
     counts = Counter(keys)
-    for line, key in zip(lines, keys):
+    for line, key in zip(lines, keys, strict=True):
         if _title_candidate(line):
             # a title also counts when it reappears glued to the start of a longer line
             repeats = counts[key] + sum(1 for other in keys if other != key and other.startswith(key + " "))
@@ -140,7 +143,9 @@ def _header_spans(lines: list[str]) -> list[tuple[int, str]]:
 def _take_date(lines: list[str], tz: ZoneInfo) -> tuple[FoundDate | None, list[str]]:
     """Find the publication date in the header and remove the line (or prefix) that stated it."""
     candidates = [
-        (index, found) for index, text in _header_spans(lines) for found in find_dates(text, tz, "text-header")
+        (index, found)
+        for index, text in _header_spans(lines)
+        for found in find_dates(text, tz, "text-header")
     ]
     best = best_date([found for _, found in candidates])
     if best is None:
@@ -179,7 +184,7 @@ def _drop_title_repeats(lines: list[str], title: str | None) -> list[str]:
         if normalized == key:
             continue
         if normalized.startswith(key + " ") and len(line) > len(title):
-            line = line[len(title):].lstrip(" :–-|")
+            line = line[len(title) :].lstrip(" :–-|")
         kept.append(line)
     return kept
 
@@ -190,9 +195,11 @@ def _trim_furniture(lines: list[str]) -> list[str]:
     if not strong:
         return [line for line in lines if not boilerplate.is_boilerplate_line(line)]
     first, last = strong[0], strong[-1]
-    head = [line for line in lines[:first] if _is_sentence(line) and not boilerplate.is_boilerplate_line(line)]
-    middle = [line for line in lines[first: last + 1] if not boilerplate.is_boilerplate_line(line)]
-    tail = lines[last + 1:]
+    head = [
+        line for line in lines[:first] if _is_sentence(line) and not boilerplate.is_boilerplate_line(line)
+    ]
+    middle = [line for line in lines[first : last + 1] if not boilerplate.is_boilerplate_line(line)]
+    tail = lines[last + 1 :]
     if any(boilerplate.is_boilerplate_line(line) for line in tail):
         tail = []  # a widget block ends the article; what follows it is more furniture
     return head + middle + tail
@@ -241,7 +248,7 @@ def clean_plain_text(raw: str, tz: ZoneInfo) -> CleanText:
     lines = [line for line in lines if line]
     title, origin = _find_title(lines)
     if title:
-        lines = lines[lines.index(title) + 1:] if lines.index(title) < 10 else lines
+        lines = lines[lines.index(title) + 1 :] if lines.index(title) < 10 else lines
         lines = _drop_title_repeats(lines, title)
     date, lines = _take_date(lines, tz)
     authors, lines = _take_authors(lines)

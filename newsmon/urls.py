@@ -35,7 +35,9 @@ def _host_without_edition(host: str) -> str:
 
 
 def _clean_query(query: str) -> str:
-    kept = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if not _TRACKING_PARAM.match(k.lower())]
+    kept = [
+        (k, v) for k, v in parse_qsl(query, keep_blank_values=True) if not _TRACKING_PARAM.match(k.lower())
+    ]
     return urlencode(sorted(kept))
 
 

@@ -31,7 +31,9 @@ def _postgres_problem() -> str | None:
             connection.execute(text("select 1"))
         engine.dispose()
     except Exception as exc:  # any failure to connect means the service is missing
-        return f"PostgreSQL at {POSTGRES_URL} unavailable: {exc.__class__.__name__}: {str(exc).splitlines()[0]}"
+        return (
+            f"PostgreSQL at {POSTGRES_URL} unavailable: {exc.__class__.__name__}: {str(exc).splitlines()[0]}"
+        )
     return None
 
 

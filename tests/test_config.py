@@ -25,14 +25,21 @@ def test_home_from_environment(tmp_path: Path) -> None:
 def test_file_then_environment_override(tmp_path: Path) -> None:
     file = tmp_path / "newsmon.toml"
     file.write_text('database_url = "sqlite:///from-file.db"\n[smtp]\nhost = "mail.example"\nport = 2525\n')
-    env = {"NEWSMON_CONFIG": str(file), "NEWSMON_SMTP__HOST": "127.0.0.1", "NEWSMON_DEDUP__NEAR_JACCARD": "0.75"}
+    env = {
+        "NEWSMON_CONFIG": str(file),
+        "NEWSMON_SMTP__HOST": "127.0.0.1",
+        "NEWSMON_DEDUP__NEAR_JACCARD": "0.75",
+    }
     loaded = load_config(None, env=env)
     assert loaded.file == file
     assert loaded.config.database_url == "sqlite:///from-file.db"
     assert loaded.config.smtp.host == "127.0.0.1"
     assert loaded.config.smtp.port == 2525
     assert loaded.config.dedup.near_jaccard == 0.75
-    assert load_config(None, env={**env, "NEWSMON_DATABASE_URL": "sqlite:///env.db"}).config.database_url == "sqlite:///env.db"
+    assert (
+        load_config(None, env={**env, "NEWSMON_DATABASE_URL": "sqlite:///env.db"}).config.database_url
+        == "sqlite:///env.db"
+    )
 
 
 def test_unknown_key_names_key_and_file(tmp_path: Path) -> None:
@@ -40,7 +47,8 @@ def test_unknown_key_names_key_and_file(tmp_path: Path) -> None:
     file.write_text("[smtp]\nhots = 'x'\n")
     with pytest.raises(ConfigError) as error:
         load_config(file, env={})
-    assert "smtp.hots" in str(error.value) and str(file) in str(error.value)
+    assert "smtp.hots" in str(error.value)
+    assert str(file) in str(error.value)
 
 
 def test_wrong_value_names_key_and_file(tmp_path: Path) -> None:
@@ -63,7 +71,8 @@ def test_password_only_from_environment(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="environment"):
         load_config(file, env={})
     config = load_config(None, env={"NEWSMON_SMTP__PASSWORD": "hunter2"}).config
-    assert config.smtp.password is not None and config.smtp.password.get_secret_value() == "hunter2"
+    assert config.smtp.password is not None
+    assert config.smtp.password.get_secret_value() == "hunter2"
     assert "hunter2" not in repr(config)
 
 
@@ -78,7 +87,9 @@ def test_bad_toml_and_missing_file(tmp_path: Path) -> None:
 
 def test_every_setting_is_documented() -> None:
     rows = describe_settings()
-    assert {"database_url", "smtp.host", "smtp.password", "dedup.near_jaccard", "import.max_bytes"} <= {r[0] for r in rows}
+    assert {"database_url", "smtp.host", "smtp.password", "dedup.near_jaccard", "import.max_bytes"} <= {
+        r[0] for r in rows
+    }
     assert all(description.strip() for *_, description in rows)
 
 
@@ -88,10 +99,14 @@ def test_cli_reports_config_error_in_one_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["--config", str(file), "stats"], env={"NEWSMON_CONFIG": None})
     assert result.exit_code == 1
     assert "Traceback" not in result.output
-    assert "dedup.bands" in result.output and str(file) in result.output
+    assert "dedup.bands" in result.output
+    assert str(file) in result.output
 
 
 def test_config_command_hides_the_password(tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["config", "--json"], env={"NEWSMON_SMTP__PASSWORD": "hunter2", "NEWSMON_CONFIG": ""})
+    result = CliRunner().invoke(
+        main, ["config", "--json"], env={"NEWSMON_SMTP__PASSWORD": "hunter2", "NEWSMON_CONFIG": ""}
+    )
     assert result.exit_code == 0, result.output
-    assert "hunter2" not in result.output and "NEWSMON_SMTP__PASSWORD" in result.output
+    assert "hunter2" not in result.output
+    assert "NEWSMON_SMTP__PASSWORD" in result.output

@@ -30,7 +30,9 @@ def test_german_forms(text: str, expected: datetime, precision: str) -> None:
     assert found.precision == precision
 
 
-@pytest.mark.parametrize("text", ["31.02.2026", "Version 4.5 von 2025er Modellen", "am 18. März", "H200 und 910C"])
+@pytest.mark.parametrize(
+    "text", ["31.02.2026", "Version 4.5 von 2025er Modellen", "am 18. März", "H200 und 910C"]
+)
 def test_no_false_dates(text: str) -> None:
     assert find_dates(text, BERLIN) == []
 
@@ -39,4 +41,6 @@ def test_format_respects_precision() -> None:
     moment = datetime(2025, 1, 1, tzinfo=BERLIN)
     assert format_date(moment, "month", BERLIN) == "2025-01"
     assert format_date(moment, "year", BERLIN) == "2025"
-    assert format_date(datetime(2026, 1, 16, 16, 7, tzinfo=BERLIN), "minute", BERLIN) == "2026-01-16T16:07+01:00"
+    assert (
+        format_date(datetime(2026, 1, 16, 16, 7, tzinfo=BERLIN), "minute", BERLIN) == "2026-01-16T16:07+01:00"
+    )

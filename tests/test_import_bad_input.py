@@ -46,7 +46,11 @@ def assert_nothing_stored(store: Store) -> None:
 
 def rejected_reasons(store: Store) -> list[str]:
     with store.session() as session:
-        return list(session.scalars(select(FetchLog.reason).where(FetchLog.outcome == "rejected").order_by(FetchLog.id)))
+        return list(
+            session.scalars(
+                select(FetchLog.reason).where(FetchLog.outcome == "rejected").order_by(FetchLog.id)
+            )
+        )
 
 
 @pytest.mark.parametrize(
@@ -60,12 +64,15 @@ def rejected_reasons(store: Store) -> list[str]:
         ("broken.txt.gz", b"\x1f\x8b\x08\x00garbage", "broken gzip"),
     ],
 )
-def test_single_bad_file(cli: Cli, store: Store, tmp_path: Path, name: str, content: bytes, reason: str) -> None:
+def test_single_bad_file(
+    cli: Cli, store: Store, tmp_path: Path, name: str, content: bytes, reason: str
+) -> None:
     path = tmp_path / name
     path.write_bytes(content)
     (result,) = run_import(cli, path)
     assert result["status"] == "rejected"
-    assert reason in result["reason"] and "\n" not in result["reason"]
+    assert reason in result["reason"]
+    assert "\n" not in result["reason"]
     assert_nothing_stored(store)
     assert len(rejected_reasons(store)) == 1
 
@@ -92,7 +99,8 @@ def test_huge_file_is_rejected_unread(cli: Cli, store: Store, tmp_path: Path) ->
         while handle.tell() < 50_000_000:
             handle.write(chunk)
     (result,) = run_import(cli, path)
-    assert result["status"] == "rejected" and result["reason"].startswith("file too large: 50.")
+    assert result["status"] == "rejected"
+    assert result["reason"].startswith("file too large: 50.")
     assert_nothing_stored(store)
 
 
@@ -116,15 +124,21 @@ def test_cp1252_text_is_decoded_not_lost(cli: Cli, store: Store, tmp_path: Path)
     assert result["status"] == "stored"
     assert result["reason"] == "not UTF-8: decoded as Windows-1252"
     detail = json.loads(cli("articles", "show", str(result["article_id"]), "--json").output)
-    assert "für Halbleiter" in detail["text"] and "heißt" in detail["text"]
+    assert "für Halbleiter" in detail["text"]
+    assert "heißt" in detail["text"]
 
 
-def test_mixed_batch_stores_the_good_and_reports_the_bad(cli: Cli, store: Store, tmp_path: Path, seeds_dir: Path) -> None:
+def test_mixed_batch_stores_the_good_and_reports_the_bad(
+    cli: Cli, store: Store, tmp_path: Path, seeds_dir: Path
+) -> None:
     (tmp_path / "empty.txt").write_bytes(b"")
     shutil.copy(seeds_dir / "004_a971a271933f7a49.txt", tmp_path / "good.txt")
     (tmp_path / "ignored.pdf").write_bytes(b"%PDF-1.4")
     results = run_import(cli, tmp_path, expect=1)
-    assert [(Path(r["path"]).name, r["status"]) for r in results] == [("empty.txt", "rejected"), ("good.txt", "stored")]
+    assert [(Path(r["path"]).name, r["status"]) for r in results] == [
+        ("empty.txt", "rejected"),
+        ("good.txt", "stored"),
+    ]
     assert counts(store)["articles"] == 1
 
 
@@ -158,7 +172,11 @@ def test_unreadable_directory(env: dict[str, str], db_url: str, seeds_dir: Path)
         if db_url.startswith("sqlite"):
             child_env["NEWSMON_DATABASE_URL"] = f"sqlite:///{work / 'newsmon.db'}"
         # warm every import the command needs while we can still read the interpreter's files
-        CliRunner().invoke(main, ["import", "--json", str(work / "missing.txt")], env={**child_env, "NEWSMON_DATABASE_URL": f"sqlite:///{work / 'warm.db'}"})
+        CliRunner().invoke(
+            main,
+            ["import", "--json", str(work / "missing.txt")],
+            env={**child_env, "NEWSMON_DATABASE_URL": f"sqlite:///{work / 'warm.db'}"},
+        )
         read_end, write_end = os.pipe()
         pid = os.fork()
         if pid == 0:  # child

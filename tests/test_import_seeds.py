@@ -40,7 +40,10 @@ def imported(cli: Cli, seeds_dir: Path) -> dict[str, dict]:
 def test_seeds_store_exactly_five_articles(imported: dict[str, dict], store: Store) -> None:
     with store.session() as session:
         assert session.scalar(select(func.count()).select_from(Article)) == 5
-        assert session.scalar(select(func.count()).select_from(FetchLog).where(FetchLog.outcome == "stored")) == 5
+        assert (
+            session.scalar(select(func.count()).select_from(FetchLog).where(FetchLog.outcome == "stored"))
+            == 5
+        )
 
 
 def test_seed_003_is_stored_once_and_clean(cli: Cli, imported: dict[str, dict]) -> None:
@@ -56,7 +59,18 @@ def test_seed_000_title_once_footer_gone_date(cli: Cli, imported: dict[str, dict
     article = show(cli, imported["000"]["article_id"])
     assert article["title"] == "KI-Wettlauf: Schließt China die Lücke zu den USA?"
     assert article["title"] not in article["text"]
-    for junk in ("Teilen:", "Kommentare (0)", "Kommentare werden geladen", "Einen Kommentar", "Yükleniyor", "Folge uns", "Kategorien", "HaberV2", "👍", "|180"):
+    for junk in (
+        "Teilen:",
+        "Kommentare (0)",
+        "Kommentare werden geladen",
+        "Einen Kommentar",
+        "Yükleniyor",
+        "Folge uns",
+        "Kategorien",
+        "HaberV2",
+        "👍",
+        "|180",
+    ):
         assert junk not in article["text"], junk
     assert article["text"].rstrip().endswith("den Gewinner bestimmen werden.")
     assert article["published_at"] == "2026-01-16T16:07+01:00"
@@ -78,7 +92,9 @@ def test_seed_001_header_and_footer_junk_gone(cli: Cli, imported: dict[str, dict
         assert junk not in article["text"], junk
 
 
-def test_reimport_stores_nothing_and_names_the_original(cli: Cli, seeds_dir: Path, imported: dict[str, dict], store: Store) -> None:
+def test_reimport_stores_nothing_and_names_the_original(
+    cli: Cli, seeds_dir: Path, imported: dict[str, dict], store: Store
+) -> None:
     again = by_seed(import_json(cli, seeds_dir))
     for seed, result in again.items():
         assert result["status"] == "duplicate"
@@ -101,9 +117,12 @@ def _swap_quotes_and_spacing(text: str) -> str:
     return re.sub(r"\. ", ".\n  ", swapped).replace(", ", ",  ")
 
 
-def test_copies_of_003_are_duplicates(cli: Cli, seeds_dir: Path, imported: dict[str, dict], tmp_path: Path, store: Store) -> None:
+def test_copies_of_003_are_duplicates(
+    cli: Cli, seeds_dir: Path, imported: dict[str, dict], tmp_path: Path, store: Store
+) -> None:
     original = (seeds_dir / "003_9dcc30a0fe1cfb7a.txt").read_text(encoding="utf-8")
-    assert '"' in original and "”" in original
+    assert '"' in original
+    assert "”" in original
     quoted = _write(tmp_path, "003-quotes.txt", _swap_quotes_and_spacing(original))
     wrapped = _write(
         tmp_path,
@@ -126,7 +145,9 @@ def test_copies_of_003_are_duplicates(cli: Cli, seeds_dir: Path, imported: dict[
         assert session.scalar(select(func.count()).select_from(ArticleUrl)) == 7
 
 
-def test_truncated_002_is_a_near_duplicate(cli: Cli, seeds_dir: Path, imported: dict[str, dict], tmp_path: Path) -> None:
+def test_truncated_002_is_a_near_duplicate(
+    cli: Cli, seeds_dir: Path, imported: dict[str, dict], tmp_path: Path
+) -> None:
     original = (seeds_dir / "002_53d1b085e57f7486.txt").read_text(encoding="utf-8")
     truncated = _write(tmp_path, "002-truncated.txt", original[: int(len(original) * 0.8)])
     (result,) = import_json(cli, truncated)
@@ -134,28 +155,38 @@ def test_truncated_002_is_a_near_duplicate(cli: Cli, seeds_dir: Path, imported: 
     assert result["duplicate_of"] == imported["002"]["article_id"]
     assert result["layer"] == "near"
     text = show(cli, imported["002"]["article_id"])
-    assert text["duplicates"][0]["layer"] == "near" and text["duplicates"][0]["similarity"] >= 0.85
+    assert text["duplicates"][0]["layer"] == "near"
+    assert text["duplicates"][0]["similarity"] >= 0.85
 
 
 def test_different_seeds_are_never_merged(imported: dict[str, dict], store: Store) -> None:
     ids = {r["article_id"] for r in imported.values()}
     assert len(ids) == 5
     with store.session() as session:
-        assert session.scalar(select(func.count()).select_from(ArticleUrl).where(ArticleUrl.layer.is_not(None))) == 0
+        assert (
+            session.scalar(select(func.count()).select_from(ArticleUrl).where(ArticleUrl.layer.is_not(None)))
+            == 0
+        )
 
 
 def test_000_and_001_share_a_story_and_stay_two_articles(cli: Cli, imported: dict[str, dict]) -> None:
     assert imported["000"]["story_id"] == imported["001"]["story_id"]
     others = {imported[s]["story_id"] for s in ("002", "003", "004")}
-    assert imported["000"]["story_id"] not in others and len(others) == 3
+    assert imported["000"]["story_id"] not in others
+    assert len(others) == 3
     stories = json.loads(cli("stories", "list", "--json", "--min-articles", "2").output)
-    assert [sorted(s["article_ids"]) for s in stories] == [sorted([imported["000"]["article_id"], imported["001"]["article_id"]])]
+    assert [sorted(s["article_ids"]) for s in stories] == [
+        sorted([imported["000"]["article_id"], imported["001"]["article_id"]])
+    ]
 
 
 def test_article_list_json_shape(cli: Cli, imported: dict[str, dict]) -> None:
     rows = json.loads(cli("articles", "list", "--json").output)
     assert len(rows) == 5
-    assert all(set(row) == {"id", "title", "url", "source", "published_at", "date_precision", "language", "story_id"} for row in rows)
+    assert all(
+        set(row) == {"id", "title", "url", "source", "published_at", "date_precision", "language", "story_id"}
+        for row in rows
+    )
     assert rows[0]["id"] == imported["000"]["article_id"]  # newest first
     since = json.loads(cli("articles", "list", "--json", "--since", "2026-01-01").output)
     assert {r["id"] for r in since} == {imported["000"]["article_id"], imported["001"]["article_id"]}
@@ -170,9 +201,11 @@ def test_show_search_export_and_stats(cli: Cli, imported: dict[str, dict]) -> No
     hits = json.loads(cli("articles", "search", "Nanosekunden", "--json").output)
     assert {h["id"] for h in hits} == {imported["000"]["article_id"], imported["001"]["article_id"]}
     csv_out = cli("articles", "export", "--format", "csv").output.splitlines()
-    assert csv_out[0].startswith("id,title,url") and len(csv_out) == 6
+    assert csv_out[0].startswith("id,title,url")
+    assert len(csv_out) == 6
     stats = json.loads(cli("stats", "--json").output)
-    assert stats["articles"] == 5 and stats["multi_article_stories"] == 1
+    assert stats["articles"] == 5
+    assert stats["multi_article_stories"] == 1
     human = cli("articles", "show", str(imported["000"]["article_id"])).output
     assert "2026-01-16T16:07+01:00" in human
     assert cli("articles", "show", "999", expect=1).output.startswith("Error: no article #999")
@@ -185,5 +218,6 @@ def test_html_goes_through_trafilatura(cli: Cli, tmp_path: Path) -> None:
     article = show(cli, result["article_id"])
     assert article["title"] == "Huawei stellt neuen Ascend-Chip vor"
     assert "Ascend 910C" in article["text"]
-    assert "Newsletter" not in article["text"] and "Cookie" not in article["text"]
+    assert "Newsletter" not in article["text"]
+    assert "Cookie" not in article["text"]
     assert article["published_at"].startswith("2026-02-03")

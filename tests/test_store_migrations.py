@@ -21,18 +21,29 @@ def test_upgrade_is_idempotent_and_reports_head(db_url: str) -> None:
     engine = create_store_engine(db_url)
     try:
         before, after = upgrade(engine)
-        assert before is None and after == head_revision()
+        assert before is None
+        assert after == head_revision()
         assert upgrade(engine) == (after, after)
         tables = set(inspect(engine).get_table_names())
-        assert {"sources", "articles", "article_urls", "stories", "lsh_bands", "story_terms", "fetch_log",
-                "digests", "digest_deliveries"} <= tables
+        assert {
+            "sources",
+            "articles",
+            "article_urls",
+            "stories",
+            "lsh_bands",
+            "story_terms",
+            "fetch_log",
+            "digests",
+            "digest_deliveries",
+        } <= tables
     finally:
         engine.dispose()
 
 
 def test_db_upgrade_command(cli: Cli, db_url: str) -> None:
     output = cli("db", "upgrade").output
-    assert f"schema at {head_revision()}" in output and "(was empty)" in output
+    assert f"schema at {head_revision()}" in output
+    assert "(was empty)" in output
     assert "(was" not in cli("db", "upgrade").output
 
 
@@ -48,4 +59,5 @@ def test_sqlite_runs_in_wal_with_foreign_keys(store: Store) -> None:
 def test_unreachable_database_is_one_clear_error(cli: Cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
     cli.env = {**cli.env, "NEWSMON_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none"}
     result = cli("stats", expect=1)
-    assert result.output.startswith("Error: cannot open the database") and "Traceback" not in result.output
+    assert result.output.startswith("Error: cannot open the database")
+    assert "Traceback" not in result.output

@@ -32,7 +32,10 @@ def test_variants_share_the_canonical_form(variant: str) -> None:
 
 
 def test_meaningful_query_survives_and_is_sorted() -> None:
-    assert canonical_url("https://example.com/artikel?page=2&id=5&utm_campaign=x") == "https://example.com/artikel?id=5&page=2"
+    assert (
+        canonical_url("https://example.com/artikel?page=2&id=5&utm_campaign=x")
+        == "https://example.com/artikel?id=5&page=2"
+    )
 
 
 def test_different_articles_stay_different() -> None:

@@ -8,16 +8,12 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Callable
-from functools import wraps
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
 from newsmon.cli.context import AppContext
 from newsmon.errors import NewsmonError
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 
 class NewsmonGroup(click.Group):
@@ -31,7 +27,12 @@ class NewsmonGroup(click.Group):
 
 
 @click.group(cls=NewsmonGroup)
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Path of newsmon.toml (else NEWSMON_CONFIG).")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    help="Path of newsmon.toml (else NEWSMON_CONFIG).",
+)
 @click.version_option(package_name="newsmon")
 @click.pass_context
 def main(ctx: click.Context, config_path: str | None) -> None:
@@ -43,7 +44,9 @@ def main(ctx: click.Context, config_path: str | None) -> None:
     """
     ctx.obj = AppContext(config_path)
     ctx.call_on_close(ctx.obj.close)
-    logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
+    )
 
 
 def _register() -> None:

@@ -61,7 +61,10 @@ def _show_list(rows: list[dict[str, Any]], as_json: bool, as_csv: bool) -> None:
     else:
         print_table(
             ("id", "published", "lang", "story", "source", "title"),
-            [(r["id"], r["published_at"], r["language"], r["story_id"], r["source"], r["title"]) for r in rows],
+            [
+                (r["id"], r["published_at"], r["language"], r["story_id"], r["source"], r["title"])
+                for r in rows
+            ],
         )
 
 
@@ -107,7 +110,9 @@ def search_command(app: AppContext, query: str, as_json: bool, as_csv: bool, **o
 
 @articles_group.command("show")
 @click.argument("article_id", type=int)
-@click.option("--json", "as_json", is_flag=True, help="JSON object with text, authors, aliases and decisions.")
+@click.option(
+    "--json", "as_json", is_flag=True, help="JSON object with text, authors, aliases and decisions."
+)
 @click.pass_obj
 def show_command(app: AppContext, article_id: int, as_json: bool) -> None:
     """One article with its text, the URLs it was seen under and every duplicate decision."""
@@ -120,8 +125,14 @@ def show_command(app: AppContext, article_id: int, as_json: bool) -> None:
         return
     click.echo(f"#{detail['id']}  {detail['title']}")
     for label, key in (
-        ("URL", "url"), ("Source", "source"), ("Published", "published_at"), ("Date origin", "date_origin"),
-        ("Language", "language"), ("Authors", "authors"), ("Story", "story_id"), ("Words", "word_count"),
+        ("URL", "url"),
+        ("Source", "source"),
+        ("Published", "published_at"),
+        ("Date origin", "date_origin"),
+        ("Language", "language"),
+        ("Authors", "authors"),
+        ("Story", "story_id"),
+        ("Words", "word_count"),
     ):
         value = ", ".join(detail[key]) if isinstance(detail[key], list) else detail[key]
         click.echo(f"{label + ':':13}{'' if value is None else value}")
@@ -153,7 +164,9 @@ def stories_group() -> None:
 
 @stories_group.command("list")
 @click.option("--json", "as_json", is_flag=True, help="JSON array of stories with their article ids.")
-@click.option("--min-articles", type=int, default=1, show_default=True, help="Only stories with this many articles.")
+@click.option(
+    "--min-articles", type=int, default=1, show_default=True, help="Only stories with this many articles."
+)
 @click.option("--limit", type=int, default=100, show_default=True)
 @click.pass_obj
 def stories_list_command(app: AppContext, as_json: bool, min_articles: int, limit: int) -> None:
@@ -165,7 +178,16 @@ def stories_list_command(app: AppContext, as_json: bool, min_articles: int, limi
         return
     print_table(
         ("id", "articles", "last published", "title", "article ids"),
-        [(r["id"], r["article_count"], r["last_published"], r["title"], ", ".join(map(str, r["article_ids"]))) for r in rows],
+        [
+            (
+                r["id"],
+                r["article_count"],
+                r["last_published"],
+                r["title"],
+                ", ".join(map(str, r["article_ids"])),
+            )
+            for r in rows
+        ],
     )
 
 

@@ -12,7 +12,7 @@ import click
 from newsmon.cli.context import AppContext
 from newsmon.errors import InputError
 from newsmon.importer import Unreadable, iter_paths, read_document
-from newsmon.ingest import IngestResult, Ingestor
+from newsmon.ingest import Ingestor, IngestResult
 
 
 def _line(path: Path, result: IngestResult) -> str:
@@ -26,7 +26,9 @@ def _line(path: Path, result: IngestResult) -> str:
 
 @click.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, readable=False))
-@click.option("--source", default="import", show_default=True, help="Source name to record the documents under.")
+@click.option(
+    "--source", default="import", show_default=True, help="Source name to record the documents under."
+)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per input file (see README).")
 @click.pass_obj
 def import_command(app: AppContext, paths: tuple[Path, ...], source: str, as_json: bool) -> None:
@@ -56,7 +58,9 @@ def import_command(app: AppContext, paths: tuple[Path, ...], source: str, as_jso
                     result = replace(result, reason=note)
         failures += result.status == "rejected"
         if as_json:
-            sys.stdout.write(json.dumps({"path": str(path), **_json_fields(result)}, ensure_ascii=False) + "\n")
+            sys.stdout.write(
+                json.dumps({"path": str(path), **_json_fields(result)}, ensure_ascii=False) + "\n"
+            )
         else:
             click.echo(_line(path, result))
     if failures:

@@ -22,14 +22,23 @@ def config_command(app: AppContext, as_json: bool) -> None:
     """Show every setting with its environment variable, default, current value and meaning."""
     loaded = app.loaded
     rows = [
-        {"key": key, "env": env, "default": default, "value": _current(loaded.config, key), "description": text}
+        {
+            "key": key,
+            "env": env,
+            "default": default,
+            "value": _current(loaded.config, key),
+            "description": text,
+        }
         for key, env, default, text in describe_settings()
     ]
     if as_json:
         print_json({"file": str(loaded.file) if loaded.file else None, "settings": rows})
         return
     click.echo(f"config file: {loaded.file or '(none: defaults and environment)'}")
-    print_table(("key", "environment", "value", "description"), [(r["key"], r["env"], r["value"], r["description"]) for r in rows])
+    print_table(
+        ("key", "environment", "value", "description"),
+        [(r["key"], r["env"], r["value"], r["description"]) for r in rows],
+    )
 
 
 COMMANDS = [config_command]

@@ -50,7 +50,9 @@ def create_store_engine(url: str) -> Engine:
             try:
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise StoreError(f"cannot create the data directory for {parsed.database}: {exc.strerror}") from None
+                raise StoreError(
+                    f"cannot create the data directory for {parsed.database}: {exc.strerror}"
+                ) from None
         engine = create_engine(parsed)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine

@@ -127,9 +127,7 @@ class LshBand(Base):
     __tablename__ = "lsh_bands"
 
     band_key: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    article_id: Mapped[int] = mapped_column(
-        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
-    )
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
 
     __table_args__ = (Index("ix_lsh_bands_article_id", "article_id"), {"sqlite_with_rowid": False})
 
@@ -141,9 +139,7 @@ class StoryTerm(Base):
 
     term_key: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     day: Mapped[int] = mapped_column(Integer, primary_key=True)  # days since 1970-01-01 (UTC)
-    article_id: Mapped[int] = mapped_column(
-        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
-    )
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
 
     __table_args__ = (Index("ix_story_terms_article_id", "article_id"), {"sqlite_with_rowid": False})
 

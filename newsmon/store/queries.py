@@ -77,7 +77,9 @@ def article_summary(article: Article, source_name: str | None, tz: ZoneInfo) -> 
 
 def list_articles(session: Session, filters: ArticleFilter, tz: ZoneInfo) -> list[dict[str, Any]]:
     query = select(Article, Source.name).outerjoin(Source, Article.source_id == Source.id)
-    query = _filtered(query, filters, tz).order_by(Article.published_at.desc().nulls_last(), Article.id.desc())
+    query = _filtered(query, filters, tz).order_by(
+        Article.published_at.desc().nulls_last(), Article.id.desc()
+    )
     if filters.limit:
         query = query.limit(filters.limit)
     return [article_summary(article, name, tz) for article, name in session.execute(query)]
@@ -104,7 +106,12 @@ def article_detail(session: Session, article_id: int, tz: ZoneInfo) -> dict[str,
         for alias in article.aliases
     ]
     decisions = [
-        {"url": alias.url, "layer": alias.layer, "similarity": alias.similarity, "decided_at": _local(alias.seen_at, tz)}
+        {
+            "url": alias.url,
+            "layer": alias.layer,
+            "similarity": alias.similarity,
+            "decided_at": _local(alias.seen_at, tz),
+        }
         for alias in article.aliases
         if alias.layer
     ]
@@ -125,7 +132,9 @@ def article_detail(session: Session, article_id: int, tz: ZoneInfo) -> dict[str,
     return detail
 
 
-def list_stories(session: Session, tz: ZoneInfo, limit: int | None = 100, min_articles: int = 1) -> list[dict[str, Any]]:
+def list_stories(
+    session: Session, tz: ZoneInfo, limit: int | None = 100, min_articles: int = 1
+) -> list[dict[str, Any]]:
     query = (
         select(Story)
         .where(Story.article_count >= min_articles)
@@ -157,13 +166,17 @@ def stats(session: Session) -> dict[str, Any]:
     outcomes = dict(session.execute(select(FetchLog.outcome, func.count()).group_by(FetchLog.outcome)).all())
     layers = dict(
         session.execute(
-            select(ArticleUrl.layer, func.count()).where(ArticleUrl.layer.is_not(None)).group_by(ArticleUrl.layer)
+            select(ArticleUrl.layer, func.count())
+            .where(ArticleUrl.layer.is_not(None))
+            .group_by(ArticleUrl.layer)
         ).all()
     )
     return {
         "articles": session.scalar(select(func.count()).select_from(Article)),
         "stories": session.scalar(select(func.count()).select_from(Story)),
-        "multi_article_stories": session.scalar(select(func.count()).select_from(Story).where(Story.article_count > 1)),
+        "multi_article_stories": session.scalar(
+            select(func.count()).select_from(Story).where(Story.article_count > 1)
+        ),
         "urls": session.scalar(select(func.count()).select_from(ArticleUrl)),
         "sources": session.scalar(select(func.count()).select_from(Source)),
         "duplicates_by_layer": layers,
