@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from newsmon.config import Config
-from newsmon.dedup import Decision, find_by_url, find_duplicate, fingerprint_text
+from newsmon.dedup import Decision, Fingerprint, find_by_url, find_duplicate, fingerprint_text
 from newsmon.errors import InputError
 from newsmon.extract import Article as CleanArticle
 from newsmon.extract import RawDocument, extract_article
@@ -155,15 +155,15 @@ class Ingestor:
             )
         )
 
+    @staticmethod
     def _insert(
-        self,
-        session,
+        session: Session,
         article: CleanArticle,
-        fingerprint,
+        fingerprint: Fingerprint,
         canonical: str,
         source_id: int,
         document: RawDocument,
-    ) -> Article:  # type: ignore[no-untyped-def]
+    ) -> Article:
         published = article.published
         row = Article(
             canonical_url=canonical,

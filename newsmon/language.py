@@ -7,12 +7,13 @@ which is all we ask of it. Very short texts get no language rather than a guess.
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
 MIN_CHARS = 40
 
 
 @cache
-def _identifier():  # type: ignore[no-untyped-def]
+def _identifier() -> Any:
     # the model loads in a fraction of a second, once per process, only when first needed
     from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
 

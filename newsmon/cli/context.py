@@ -12,7 +12,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from newsmon.config import LoadedConfig, load_config
+from newsmon.config import Config, LoadedConfig, load_config
 from newsmon.store.db import Store, open_store
 
 
@@ -29,7 +29,7 @@ class AppContext:
         return loaded
 
     @property
-    def config(self):  # type: ignore[no-untyped-def]
+    def config(self) -> Config:
         return self.loaded.config
 
     @cached_property
