@@ -57,6 +57,7 @@ def _from_html(document: RawDocument, tz: ZoneInfo) -> CleanText:
     # imported lazily: trafilatura pulls in lxml and its settings, which plain-text work never needs
     from trafilatura import bare_extraction
     from trafilatura.deduplication import LRUCache
+    from trafilatura.settings import Document
 
     result = bare_extraction(
         document.content,
@@ -65,7 +66,7 @@ def _from_html(document: RawDocument, tz: ZoneInfo) -> CleanText:
         include_comments=False,
         deduplicate=LRUCache(maxsize=1024),  # in-document only; trafilatura's default cache is global
     )
-    if result is None or not result.text:
+    if not isinstance(result, Document) or not result.text:
         raise InputError("no article text found in the HTML")
     paragraphs = clean_extracted_text(result.text)
     date = None

@@ -71,11 +71,11 @@ class Ingestor:
             source_id = session.scalar(select(Source.id).where(Source.name == name))
             if source_id is None:
                 kind = "import" if name == "import" else "feed"
-                source_id = session.scalar(
+                source_id = session.execute(
                     insert(Source)
                     .values(name=name, kind=kind, enabled=True, created_at=utcnow())
                     .returning(Source.id)
-                )
+                ).scalar_one()
             self._source_ids[name] = source_id
         return self._source_ids[name]
 

@@ -82,7 +82,7 @@ def assign_story(session: Session, article: Article, settings: DedupSettings) ->
         story.last_published = max(filter(None, (story.last_published, moment)))
         choice = StoryChoice(story_id, round(similarity, 4))
     else:
-        story_id = session.scalar(
+        story_id = session.execute(
             insert(Story)
             .values(
                 title=article.title,
@@ -92,7 +92,7 @@ def assign_story(session: Session, article: Article, settings: DedupSettings) ->
                 created_at=article.fetched_at,
             )
             .returning(Story.id)
-        )
+        ).scalar_one()
         choice = StoryChoice(story_id, None)
     article.story_id = choice.story_id
     article.story_similarity = choice.similarity
