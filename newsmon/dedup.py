@@ -19,8 +19,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, bindparam, select
 
 from newsmon.config import DedupSettings
 from newsmon.fingerprints import (
@@ -78,32 +77,38 @@ def fingerprint_text(text: str, language: str | None, settings: DedupSettings) -
     )
 
 
-def find_by_url(session: Session, canonical: str) -> Decision | None:
-    article_id = session.scalar(select(ArticleUrl.article_id).where(ArticleUrl.canonical_url == canonical))
-    return Decision(article_id, "url", 1.0) if article_id is not None else None
-
-
-def _find_exact(session: Session, digest: str) -> Decision | None:
-    article_id = session.scalar(select(Article.id).where(Article.content_hash == digest))
-    return Decision(article_id, "exact", 1.0) if article_id is not None else None
-
-
-def _near_candidates(session: Session, fingerprint: Fingerprint) -> list[tuple[int, bytes, int]]:
-    candidate_ids = (
+# Statements are built once: per-call construction and cache-key work cost more than the SQL.
+_BY_URL = select(ArticleUrl.article_id).where(ArticleUrl.canonical_url == bindparam("canonical"))
+_BY_HASH = select(Article.id).where(Article.content_hash == bindparam("digest"))
+_NEAR_CANDIDATES = select(Article.id, Article.minhash, Article.shingle_count).where(
+    Article.id.in_(
         select(LshBand.article_id)
-        .where(LshBand.band_key.in_(fingerprint.band_keys))
+        .where(LshBand.band_key.in_(bindparam("keys", expanding=True)))
         .distinct()
         .limit(_MAX_CANDIDATES * 5)
     )
-    rows = session.execute(
-        select(Article.id, Article.minhash, Article.shingle_count).where(Article.id.in_(candidate_ids))
-    )
+)
+_TEXT = select(Article.text).where(Article.id == bindparam("article_id"))
+
+
+def find_by_url(connection: Connection, canonical: str) -> Decision | None:
+    article_id = connection.scalar(_BY_URL, {"canonical": canonical})
+    return Decision(article_id, "url", 1.0) if article_id is not None else None
+
+
+def _find_exact(connection: Connection, digest: str) -> Decision | None:
+    article_id = connection.scalar(_BY_HASH, {"digest": digest})
+    return Decision(article_id, "exact", 1.0) if article_id is not None else None
+
+
+def _near_candidates(connection: Connection, fingerprint: Fingerprint) -> list[tuple[int, bytes, int]]:
+    rows = connection.execute(_NEAR_CANDIDATES, {"keys": list(fingerprint.band_keys)})
     return [(row.id, row.minhash, row.shingle_count) for row in rows]
 
 
-def _find_near(session: Session, fingerprint: Fingerprint, settings: DedupSettings) -> Decision | None:
+def _find_near(connection: Connection, fingerprint: Fingerprint, settings: DedupSettings) -> Decision | None:
     scored = []
-    for article_id, blob, shingle_count in _near_candidates(session, fingerprint):
+    for article_id, blob, shingle_count in _near_candidates(connection, fingerprint):
         estimate = estimated_jaccard(fingerprint.signature, signature_from_bytes(blob))
         # containment can be high while Jaccard is low when sizes differ; allow for that
         sizes = sorted((len(fingerprint.shingles), shingle_count))
@@ -113,7 +118,7 @@ def _find_near(session: Session, fingerprint: Fingerprint, settings: DedupSettin
             scored.append((estimate, article_id))
     best: Decision | None = None
     for _, article_id in sorted(scored, reverse=True)[:_MAX_CANDIDATES]:
-        text = session.scalar(select(Article.text).where(Article.id == article_id))
+        text = connection.scalar(_TEXT, {"article_id": article_id})
         other = shingles(words(normalize_text(text or "")), settings.shingle_words)
         jaccard, containment = exact_similarity(set(fingerprint.shingles), other)
         if jaccard >= settings.near_jaccard or containment >= settings.near_containment:
@@ -123,6 +128,8 @@ def _find_near(session: Session, fingerprint: Fingerprint, settings: DedupSettin
     return best
 
 
-def find_duplicate(session: Session, fingerprint: Fingerprint, settings: DedupSettings) -> Decision | None:
+def find_duplicate(
+    connection: Connection, fingerprint: Fingerprint, settings: DedupSettings
+) -> Decision | None:
     """The content layers (exact, then near) for an article whose URL is new."""
-    return _find_exact(session, fingerprint.content_hash) or _find_near(session, fingerprint, settings)
+    return _find_exact(connection, fingerprint.content_hash) or _find_near(connection, fingerprint, settings)

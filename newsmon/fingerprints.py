@@ -13,6 +13,7 @@ No state lives here; everything a later lookup needs is returned and stored by t
 from __future__ import annotations
 
 import hashlib
+import heapq
 import math
 import zlib
 from collections.abc import Iterable, Sequence
@@ -35,7 +36,8 @@ def shingles(tokens: Sequence[str], size: int) -> set[bytes]:
     """Overlapping word n-grams; a text shorter than ``size`` words is one shingle."""
     if len(tokens) < size:
         return {" ".join(tokens).encode("utf-8")} if tokens else set()
-    return {" ".join(tokens[i : i + size]).encode("utf-8") for i in range(len(tokens) - size + 1)}
+    grams = zip(*(tokens[offset:] for offset in range(size)), strict=False)
+    return {" ".join(gram).encode("utf-8") for gram in grams}
 
 
 @cache
@@ -129,12 +131,11 @@ def story_terms(tokens: Sequence[str], language: str | None, limit: int = STORY_
         if len(token) < _MIN_TERM_CHARS or token.isdigit():
             continue
         frequency = frequencies.get(token, 0.0)
-        zipf = math.log10(frequency * 1e9) if frequency > 0 else 0.0
-        weight = _RARITY_CEILING - zipf
+        weight = _RARITY_CEILING - (math.log10(frequency * 1e9) if frequency > 0 else 0.0)
         if weight > 0:
-            weights[token] = round(weight, 3)
-    ranked = sorted(weights.items(), key=lambda item: (-item[1], item[0]))[:limit]
-    return dict(ranked)
+            weights[token] = weight
+    ranked = heapq.nsmallest(limit, weights.items(), key=lambda item: (-item[1], item[0]))
+    return {term: round(weight, 3) for term, weight in ranked}
 
 
 def term_key(term: str) -> int:

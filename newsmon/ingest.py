@@ -12,9 +12,8 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
-from sqlalchemy import insert, select
+from sqlalchemy import Connection, insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from newsmon.config import Config
 from newsmon.dedup import Decision, Fingerprint, find_by_url, find_duplicate, fingerprint_text
@@ -24,7 +23,7 @@ from newsmon.extract import RawDocument, extract_article
 from newsmon.fingerprints import signature_bytes
 from newsmon.store.db import Store
 from newsmon.store.models import Article, ArticleUrl, FetchLog, LshBand, Source
-from newsmon.stories import assign_story
+from newsmon.stories import StoryInput, choose_story, index_story_terms
 from newsmon.urls import canonical_url
 
 log = logging.getLogger(__name__)
@@ -66,12 +65,12 @@ class Ingestor:
         self.config = config
         self._source_ids: dict[str, int] = {}
 
-    def _source_id(self, session: Session, name: str) -> int:
+    def _source_id(self, connection: Connection, name: str) -> int:
         if name not in self._source_ids:
-            source_id = session.scalar(select(Source.id).where(Source.name == name))
+            source_id = connection.scalar(select(Source.id).where(Source.name == name))
             if source_id is None:
                 kind = "import" if name == "import" else "feed"
-                source_id = session.execute(
+                source_id = connection.execute(
                     insert(Source)
                     .values(name=name, kind=kind, enabled=True, created_at=utcnow())
                     .returning(Source.id)
@@ -82,9 +81,11 @@ class Ingestor:
     def reject(self, url: str, source: str, reason: str) -> IngestResult:
         """Record a document that never reached extraction (unreadable, too large, binary)."""
         document = RawDocument(url=url, content="", kind="text", source=source)
-        with self.store.session() as session, session.begin():
+        with self.store.engine.begin() as connection:
             result = IngestResult(url, "rejected", reason=reason)
-            return self._log(session, document, canonical_url(url), self._source_id(session, source), result)
+            return self._log(
+                connection, document, canonical_url(url), self._source_id(connection, source), result
+            )
 
     def ingest(self, document: RawDocument, article: CleanArticle | None = None) -> IngestResult:
         """Decide and record the fate of one document. Raises only on bugs or a broken database.
@@ -101,26 +102,31 @@ class Ingestor:
 
     def _ingest_once(self, document: RawDocument, article: CleanArticle | None = None) -> IngestResult:
         canonical = canonical_url(document.url)
-        with self.store.session() as session, session.begin():
-            source_id = self._source_id(session, document.source)
-            decision = find_by_url(session, canonical)
+        with self.store.engine.begin() as connection:
+            source_id = self._source_id(connection, document.source)
+            decision = find_by_url(connection, canonical)
             if decision:
-                return self._log(session, document, canonical, source_id, self._duplicate(document, decision))
+                return self._log(
+                    connection, document, canonical, source_id, self._duplicate(document, decision)
+                )
             if article is None:
                 try:
                     article = extract_article(document, self.config.tz, self.config.import_.min_words)
                 except InputError as exc:
                     result = IngestResult(document.url, "rejected", reason=str(exc))
-                    return self._log(session, document, canonical, source_id, result)
+                    return self._log(connection, document, canonical, source_id, result)
             fingerprint = fingerprint_text(article.text, article.language, self.config.dedup)
-            decision = find_duplicate(session, fingerprint, self.config.dedup)
+            decision = find_duplicate(connection, fingerprint, self.config.dedup)
             if decision:
-                self._add_alias(session, decision, document, canonical, source_id, article.title)
-                return self._log(session, document, canonical, source_id, self._duplicate(document, decision))
-            row = self._insert(session, article, fingerprint, canonical, source_id, document)
-            story = assign_story(session, row, self.config.dedup)
-            result = IngestResult(document.url, "stored", article_id=row.id, story_id=story.story_id)
-            return self._log(session, document, canonical, source_id, result)
+                self._add_alias(connection, decision, document, canonical, source_id, article.title)
+                return self._log(
+                    connection, document, canonical, source_id, self._duplicate(document, decision)
+                )
+            article_id, story_id = self._insert(
+                connection, article, fingerprint, canonical, source_id, document
+            )
+            result = IngestResult(document.url, "stored", article_id=article_id, story_id=story_id)
+            return self._log(connection, document, canonical, source_id, result)
 
     @staticmethod
     def _duplicate(document: RawDocument, decision: Decision) -> IngestResult:
@@ -135,15 +141,15 @@ class Ingestor:
 
     @staticmethod
     def _add_alias(
-        session: Session,
+        connection: Connection,
         decision: Decision,
         document: RawDocument,
         canonical: str,
         source_id: int,
         title: str,
     ) -> None:
-        session.add(
-            ArticleUrl(
+        connection.execute(
+            insert(ArticleUrl).values(
                 article_id=decision.article_id,
                 url=document.url,
                 canonical_url=canonical,
@@ -155,58 +161,78 @@ class Ingestor:
             )
         )
 
-    @staticmethod
     def _insert(
-        session: Session,
+        self,
+        connection: Connection,
         article: CleanArticle,
         fingerprint: Fingerprint,
         canonical: str,
         source_id: int,
         document: RawDocument,
-    ) -> Article:
+    ) -> tuple[int, int]:
+        """Insert the article with its own URL, band keys and story; returns (article id, story id).
+
+        Core inserts rather than ORM objects: this runs once per stored article and the unit of
+        work's bookkeeping cost more than the SQL itself.
+        """
         published = article.published
-        row = Article(
-            canonical_url=canonical,
-            url=document.url,
-            source_id=source_id,
+        seen_at = _to_utc_naive(document.fetched_at) or utcnow()
+        story_input = StoryInput(
             title=article.title,
-            title_origin=article.title_origin,
-            text=article.text,
-            language=article.language,
+            terms=fingerprint.terms,
             published_at=_to_utc_naive(published.value) if published else None,
             date_precision=published.precision if published else None,
-            date_origin=published.origin if published else None,
-            authors=article.authors,
-            fetched_at=_to_utc_naive(document.fetched_at) or utcnow(),
-            content_hash=fingerprint.content_hash,
-            word_count=fingerprint.word_count,
-            shingle_count=len(fingerprint.shingles),
-            minhash=signature_bytes(fingerprint.signature),
-            story_terms=fingerprint.terms,
+            seen_at=seen_at,
         )
-        session.add(row)
-        session.flush()
-        session.add(
-            ArticleUrl(
-                article_id=row.id,
+        story = choose_story(connection, story_input, self.config.dedup)
+        article_id = connection.execute(
+            insert(Article)
+            .values(
+                canonical_url=canonical,
+                url=document.url,
+                source_id=source_id,
+                title=article.title,
+                title_origin=article.title_origin,
+                text=article.text,
+                language=article.language,
+                published_at=story_input.published_at,
+                date_precision=story_input.date_precision,
+                date_origin=published.origin if published else None,
+                authors=article.authors,
+                fetched_at=seen_at,
+                content_hash=fingerprint.content_hash,
+                word_count=fingerprint.word_count,
+                shingle_count=len(fingerprint.shingles),
+                minhash=signature_bytes(fingerprint.signature),
+                story_terms=fingerprint.terms,
+                story_id=story.story_id,
+                story_similarity=story.similarity,
+            )
+            .returning(Article.id)
+        ).scalar_one()
+        connection.execute(
+            insert(ArticleUrl).values(
+                article_id=article_id,
                 url=document.url,
                 canonical_url=canonical,
                 source_id=source_id,
                 title=article.title,
-                seen_at=row.fetched_at,
+                seen_at=seen_at,
             )
         )
-        session.execute(
-            insert(LshBand), [{"band_key": key, "article_id": row.id} for key in set(fingerprint.band_keys)]
+        connection.execute(
+            insert(LshBand),
+            [{"band_key": key, "article_id": article_id} for key in set(fingerprint.band_keys)],
         )
-        return row
+        index_story_terms(connection, article_id, story_input)
+        return article_id, story.story_id
 
     @staticmethod
     def _log(
-        session: Session, document: RawDocument, canonical: str, source_id: int, result: IngestResult
+        connection: Connection, document: RawDocument, canonical: str, source_id: int, result: IngestResult
     ) -> IngestResult:
-        session.add(
-            FetchLog(
+        connection.execute(
+            insert(FetchLog).values(
                 url=document.url,
                 canonical_url=canonical,
                 source_id=source_id,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from itertools import chain
 
 # Typographic punctuation mapped to its ASCII stand-in. NFKC already folds some (e.g. U+2033);
 # the rest are semantic variants NFKC keeps apart.
@@ -52,13 +53,40 @@ _PUNCTUATION = {
     # ellipsis
     "\u2026": "...",
 }
-_TRANSLATION = str.maketrans(_PUNCTUATION)
 _WHITESPACE = re.compile(r"\s+")
 
 
-def _is_invisible(char: str) -> bool:
-    """Format characters (soft hyphen, zero-width space/joiners, BOM, bidi marks) carry no text."""
-    return unicodedata.category(char) == "Cf"
+def _format_characters() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Format characters (soft hyphen, zero-width space/joiners, BOM, bidi marks) carry no text.
+
+    Unicode places them only in the planes scanned here. Two patterns, because a character class
+    that mixes in characters beyond U+FFFF is matched by a slow linear scan in ``re``.
+    """
+    code_points = chain(range(0x30000), range(0xE0000, 0xE1000))
+    found = [chr(cp) for cp in code_points if unicodedata.category(chr(cp)) == "Cf"]
+    basic = "".join(re.escape(char) for char in found if char <= "\uffff")
+    astral = "".join(re.escape(char) for char in found if char > "\uffff")
+    return re.compile(f"[{basic}]+"), re.compile(f"[{astral}]+")
+
+
+_INVISIBLE_BASIC, _INVISIBLE_ASTRAL = _format_characters()
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]+")
+_TYPOGRAPHIC = re.compile("|".join(re.escape(char) for char in _PUNCTUATION))
+
+
+def _drop_format_characters(text: str) -> str:
+    text = _INVISIBLE_BASIC.sub("", text)
+    return _INVISIBLE_ASTRAL.sub("", text) if text and max(text) > "\uffff" else text
+
+
+def _to_ascii_punctuation(text: str) -> str:
+    # a regex finds the few typographic characters faster than str.translate visits every one
+    return _TYPOGRAPHIC.sub(lambda match: _PUNCTUATION[match.group()], text)
+
+
+def strip_invisible(text: str) -> str:
+    """Remove format and control characters but keep line breaks and tabs (for display text)."""
+    return _CONTROL.sub("", _drop_format_characters(text))
 
 
 def normalize_text(text: str) -> str:
@@ -68,13 +96,10 @@ def normalize_text(text: str) -> str:
     casefolded, whitespace collapsed to single spaces and stripped. Idempotent, total on str.
     """
     # map before NFKC too: NFKC would split a double prime (″) into two single primes
-    text = unicodedata.normalize("NFKC", text.translate(_TRANSLATION))
-    text = "".join(char for char in text if not _is_invisible(char))
-    text = text.translate(_TRANSLATION).casefold()
+    text = _drop_format_characters(unicodedata.normalize("NFKC", _to_ascii_punctuation(text)))
     # casefold and the mapping can produce sequences NFKC would compose differently
-    text = unicodedata.normalize("NFKC", text)
-    text = "".join(char for char in text if not _is_invisible(char))
-    return _WHITESPACE.sub(" ", text).strip()
+    text = unicodedata.normalize("NFKC", _to_ascii_punctuation(text).casefold())
+    return _WHITESPACE.sub(" ", _drop_format_characters(text)).strip()
 
 
 _WORD = re.compile(r"\w+(?:[-']\w+)*")

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from newsmon import boilerplate
 from newsmon.dates import FoundDate, best_date, find_dates
-from newsmon.normalize import normalize_text
+from newsmon.normalize import normalize_text, strip_invisible
 
 STRONG_PROSE_CHARS = 120  # a line at least this long (and not furniture) is article text
 TITLE_MAX_CHARS = 160
@@ -57,9 +57,8 @@ class CleanText:
 
 
 def _display_form(text: str) -> str:
-    """NFC, no invisible format characters, Unix newlines: the text we store and show."""
-    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cf", "Cc"))
+    """NFC, no invisible format or control characters, Unix newlines: the text we store and show."""
+    return strip_invisible(unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n")))
 
 
 def _strip_debris(line: str) -> str:
