@@ -124,9 +124,14 @@ def story_terms(tokens: Sequence[str], language: str | None, limit: int = STORY_
     "h200-chips", "hassabis"), while common topic words weigh little.
     """
     frequencies = _frequencies(_background_language(language))
-    weights: dict[str, float] = {}
     # hyphenated compounds count by their parts: "ki-modelle" is as common as "modelle"
-    parts = {part for token in tokens for part in token.split("-")}
+    parts: set[str] = set()
+    for token in set(tokens):
+        if "-" in token:
+            parts.update(token.split("-"))
+        else:
+            parts.add(token)
+    weights: dict[str, float] = {}
     for token in parts:
         if len(token) < _MIN_TERM_CHARS or token.isdigit():
             continue

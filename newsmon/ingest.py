@@ -28,6 +28,12 @@ from newsmon.urls import canonical_url
 
 log = logging.getLogger(__name__)
 
+# Built once; executed with plain parameter dicts on the hot path.
+_INSERT_ARTICLE = insert(Article).returning(Article.id)
+_INSERT_URL = insert(ArticleUrl)
+_INSERT_BAND = insert(LshBand)
+_INSERT_LOG = insert(FetchLog)
+
 Status = Literal["stored", "duplicate", "rejected"]
 
 
@@ -149,7 +155,8 @@ class Ingestor:
         title: str,
     ) -> None:
         connection.execute(
-            insert(ArticleUrl).values(
+            _INSERT_URL,
+            dict(
                 article_id=decision.article_id,
                 url=document.url,
                 canonical_url=canonical,
@@ -158,7 +165,7 @@ class Ingestor:
                 similarity=decision.similarity,
                 title=title,
                 seen_at=utcnow(),
-            )
+            ),
         )
 
     def _insert(
@@ -186,8 +193,8 @@ class Ingestor:
         )
         story = choose_story(connection, story_input, self.config.dedup)
         article_id = connection.execute(
-            insert(Article)
-            .values(
+            _INSERT_ARTICLE,
+            dict(
                 canonical_url=canonical,
                 url=document.url,
                 source_id=source_id,
@@ -207,21 +214,21 @@ class Ingestor:
                 story_terms=fingerprint.terms,
                 story_id=story.story_id,
                 story_similarity=story.similarity,
-            )
-            .returning(Article.id)
+            ),
         ).scalar_one()
         connection.execute(
-            insert(ArticleUrl).values(
+            _INSERT_URL,
+            dict(
                 article_id=article_id,
                 url=document.url,
                 canonical_url=canonical,
                 source_id=source_id,
                 title=article.title,
                 seen_at=seen_at,
-            )
+            ),
         )
         connection.execute(
-            insert(LshBand),
+            _INSERT_BAND,
             [{"band_key": key, "article_id": article_id} for key in set(fingerprint.band_keys)],
         )
         index_story_terms(connection, article_id, story_input)
@@ -232,7 +239,8 @@ class Ingestor:
         connection: Connection, document: RawDocument, canonical: str, source_id: int, result: IngestResult
     ) -> IngestResult:
         connection.execute(
-            insert(FetchLog).values(
+            _INSERT_LOG,
+            dict(
                 url=document.url,
                 canonical_url=canonical,
                 source_id=source_id,
@@ -240,6 +248,6 @@ class Ingestor:
                 reason=result.reason,
                 article_id=result.article_id or result.duplicate_of,
                 at=utcnow(),
-            )
+            ),
         )
         return result

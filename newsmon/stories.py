@@ -49,6 +49,8 @@ _CANDIDATES = (
     .order_by(_SHARED.desc())
     .limit(_MAX_CANDIDATES)
 )
+_INSERT_STORY = insert(Story).returning(Story.id)
+_INSERT_TERM = insert(StoryTerm)
 _MOMENT = bindparam("moment", type_=DateTime())
 _JOIN_STORY = (
     update(Story)
@@ -124,15 +126,14 @@ def choose_story(connection: Connection, article: StoryInput, settings: DedupSet
         connection.execute(_JOIN_STORY, {"story_id": story_id, "moment": moment})
         return StoryChoice(story_id, round(similarity, 4))
     story_id = connection.execute(
-        insert(Story)
-        .values(
+        _INSERT_STORY,
+        dict(
             title=article.title,
             first_published=article.published_at,
             last_published=article.published_at,
             article_count=1,
             created_at=article.seen_at,
-        )
-        .returning(Story.id)
+        ),
     ).scalar_one()
     return StoryChoice(story_id, None)
 
@@ -143,7 +144,7 @@ def index_story_terms(connection: Connection, article_id: int, article: StoryInp
     if moment:
         day = _day(moment)
         connection.execute(
-            insert(StoryTerm),
+            _INSERT_TERM,
             [
                 {"term_key": term_key(term), "day": day, "article_id": article_id}
                 for term in list(article.terms)[:STORY_INDEX_TERMS]
