@@ -45,8 +45,8 @@ class ImportSettings(_Section):
 
 class DedupSettings(_Section):
     shingle_words: int = Field(4, ge=2, le=10, description="Words per shingle for near-duplicate detection.")
-    num_perm: int = Field(64, ge=16, le=512, description="MinHash permutations (signature length).")
-    bands: int = Field(16, ge=2, description="LSH bands; num_perm must be a multiple of it.")
+    num_perm: int = Field(60, ge=16, le=512, description="MinHash permutations (signature length).")
+    bands: int = Field(20, ge=2, description="LSH bands; num_perm must be a multiple of it.")
     near_jaccard: float = Field(
         0.7,
         gt=0,
@@ -54,7 +54,7 @@ class DedupSettings(_Section):
         description="Jaccard similarity of shingle sets at or above which a text is a near copy.",
     )
     near_containment: float = Field(
-        0.85,
+        0.75,
         gt=0,
         le=1,
         description="Share of the shorter text's shingles found in the other text at or above which it is a "

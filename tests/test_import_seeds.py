@@ -221,3 +221,20 @@ def test_html_goes_through_trafilatura(cli: Cli, tmp_path: Path) -> None:
     assert "Newsletter" not in article["text"]
     assert "Cookie" not in article["text"]
     assert article["published_at"].startswith("2026-02-03")
+
+
+def test_truncated_and_rewrapped_004_is_a_near_duplicate(
+    cli: Cli, seeds_dir: Path, imported: dict[str, dict], tmp_path: Path
+) -> None:
+    """A syndicated teaser: cut short and put into another site's header and footer."""
+    original = (seeds_dir / "004_a971a271933f7a49.txt").read_text(encoding="utf-8")
+    header = (
+        "Dieser Beitrag erschien zuerst bei einem Partnerportal, wir veröffentlichen ihn mit freundlicher "
+        "Genehmigung in einer gekürzten Fassung für unsere Leserinnen und Leser im Wirtschaftsressort.\n\n"
+    )
+    footer = "\n\nDen vollständigen Text und weitere Analysen finden Sie beim Partnerportal in der Rubrik Technik."
+    copy = _write(tmp_path, "004-teaser.txt", header + original[: int(len(original) * 0.8)] + footer)
+    (result,) = import_json(cli, copy)
+    assert result["status"] == "duplicate"
+    assert result["duplicate_of"] == imported["004"]["article_id"]
+    assert result["layer"] == "near"

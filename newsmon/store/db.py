@@ -35,6 +35,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         "busy_timeout=10000",
         f"cache_size=-{SQLITE_CACHE_KIB}",
         "temp_store=MEMORY",
+        # checkpoint every ~40 MB of WAL instead of 4 MB: hot index pages are copied back once
+        # per checkpoint, and each checkpoint stalls the commit that triggers it
+        "wal_autocheckpoint=10000",
     ):
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
