@@ -21,6 +21,7 @@ from newsmon.normalize import normalize_text, strip_invisible
 
 STRONG_PROSE_CHARS = 120  # a line at least this long (and not furniture) is article text
 TITLE_MAX_CHARS = 160
+TITLE_SEARCH_LINES = 40
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'“”»«]?\s+(?=[\"'„“»«(]?[A-ZÄÖÜ0-9])")
 # A full stop after these does not end a sentence: "am 18. März", "z. B. Nvidia", "Dr. Lin".
 _NO_BREAK_BEFORE = re.compile(
@@ -102,7 +103,8 @@ def _find_title(lines: list[str]) -> tuple[str | None, str]:
     """A line repeated as a title wins; else the first title-like line before the text starts."""
     keys = [normalize_text(line) for line in lines]
     counts = Counter(keys)
-    for line, key in zip(lines, keys, strict=True):
+    # only the head can hold the title; checking every line against every other is quadratic
+    for line, key in zip(lines[:TITLE_SEARCH_LINES], keys, strict=False):
         if _title_candidate(line):
             # a title also counts when it reappears glued to the start of a longer line
             repeats = counts[key] + sum(1 for other in keys if other != key and other.startswith(key + " "))
