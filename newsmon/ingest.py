@@ -104,6 +104,7 @@ class Ingestor:
         except IntegrityError:
             # another process stored the same URL or text between our check and insert: decide again
             log.info("concurrent insert for %s, deciding again", document.url)
+            self._source_ids.clear()  # a source row created in the rolled-back transaction is gone
             return self._ingest_once(document, article)
 
     def _ingest_once(self, document: RawDocument, article: CleanArticle | None = None) -> IngestResult:
