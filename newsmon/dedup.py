@@ -28,7 +28,7 @@ from newsmon.fingerprints import (
     estimated_jaccard,
     exact_similarity,
     minhash_signature,
-    shingles,
+    shingle_hashes,
     signature_from_bytes,
     story_terms,
 )
@@ -46,7 +46,7 @@ class Fingerprint:
     """Everything the layers and the story index need to know about one text."""
 
     content_hash: str
-    shingles: frozenset[bytes]
+    shingles: np.ndarray  # sorted unique shingle hashes
     signature: np.ndarray
     band_keys: tuple[int, ...]
     terms: dict[str, float]
@@ -65,11 +65,11 @@ class Decision:
 def fingerprint_text(text: str, language: str | None, settings: DedupSettings) -> Fingerprint:
     normalized = normalize_text(text)
     tokens = words(normalized)
-    shingle_set = shingles(tokens, settings.shingle_words)
-    signature = minhash_signature(shingle_set, settings.num_perm)
+    hashes = shingle_hashes(tokens, settings.shingle_words)
+    signature = minhash_signature(hashes, settings.num_perm)
     return Fingerprint(
         content_hash=content_hash(normalized),
-        shingles=frozenset(shingle_set),
+        shingles=hashes,
         signature=signature,
         band_keys=tuple(band_keys(signature, settings.bands)),
         terms=story_terms(tokens, language),
@@ -111,7 +111,7 @@ def _find_near(connection: Connection, fingerprint: Fingerprint, settings: Dedup
     for article_id, blob, shingle_count in _near_candidates(connection, fingerprint):
         estimate = estimated_jaccard(fingerprint.signature, signature_from_bytes(blob))
         # containment can be high while Jaccard is low when sizes differ; allow for that
-        sizes = sorted((len(fingerprint.shingles), shingle_count))
+        sizes = sorted((fingerprint.shingles.size, shingle_count))
         size_ratio = sizes[0] / sizes[1] if sizes[1] else 0.0
         floor = min(settings.near_jaccard, settings.near_containment * size_ratio) - _ESTIMATE_SLACK
         if estimate >= floor:
@@ -119,8 +119,8 @@ def _find_near(connection: Connection, fingerprint: Fingerprint, settings: Dedup
     best: Decision | None = None
     for _, article_id in sorted(scored, reverse=True)[:_MAX_CANDIDATES]:
         text = connection.scalar(_TEXT, {"article_id": article_id})
-        other = shingles(words(normalize_text(text or "")), settings.shingle_words)
-        jaccard, containment = exact_similarity(set(fingerprint.shingles), other)
+        other = shingle_hashes(words(normalize_text(text or "")), settings.shingle_words)
+        jaccard, containment = exact_similarity(fingerprint.shingles, other)
         if jaccard >= settings.near_jaccard or containment >= settings.near_containment:
             similarity = max(jaccard, containment)
             if best is None or similarity > best.similarity:

@@ -1,30 +1,36 @@
 """Pure functions that turn a normalised text into the keys the dedup layers look up.
 
 - ``content_hash``: exact copies (layer b).
-- ``shingles`` / ``minhash_signature`` / ``band_keys``: near copies through MinHash + LSH (layer c).
-  The band keys go into an indexed table, so a lookup costs one index probe per band whatever
-  the size of the store.
+- ``shingle_hashes`` / ``minhash_signature`` / ``band_keys``: near copies through MinHash + LSH
+  (layer c). The band keys go into an indexed table, so a lookup costs one index probe per band
+  whatever the size of the store.
 - ``story_terms``: the rare words of a text weighted by how unusual they are in the language
   (wordfreq), for grouping different texts about the same event (layer d).
 
 No state lives here; everything a later lookup needs is returned and stored by the caller.
+
+MinHash is computed here with numpy rather than with datasketch: datasketch hashes every shingle
+in a Python loop, while word shingles can be hashed as a vector from the hashes of their words,
+which is what makes fingerprinting cheaper than the database work it feeds. The scheme is
+the classic one (Broder): one multiply-shift hash per permutation, the minimum per permutation.
 """
 
 from __future__ import annotations
 
 import hashlib
-import heapq
 import math
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from functools import cache
 
 import numpy as np
-from datasketch import MinHash
 
-MINHASH_SEED = 7
-MINHASH_SCHEME = "affine32"  # persisted signatures are only comparable within one scheme
-_KEY_MASK = (1 << 63) - 1  # keys are stored as signed 64-bit integers
+FINGERPRINT_SCHEME = "mshift64-v2"  # stored signatures and band keys compare only within one scheme
+_SEED = 7
+_KEY_MASK = np.uint64((1 << 63) - 1)  # keys are stored as signed 64-bit integers
+_WORD_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)  # odd constants: multiplication mod 2^64 permutes
+_MIX_MULTIPLIER = np.uint64(0xBF58476D1CE4E5B9)
+_HIGH_HALF = np.uint64(32)
 
 
 def content_hash(normalized: str) -> str:
@@ -32,34 +38,52 @@ def content_hash(normalized: str) -> str:
     return hashlib.blake2b(normalized.encode("utf-8"), digest_size=16).hexdigest()
 
 
-def shingles(tokens: Sequence[str], size: int) -> set[bytes]:
-    """Overlapping word n-grams; a text shorter than ``size`` words is one shingle."""
-    if len(tokens) < size:
-        return {" ".join(tokens).encode("utf-8")} if tokens else set()
-    grams = zip(*(tokens[offset:] for offset in range(size)), strict=False)
-    return {" ".join(gram).encode("utf-8") for gram in grams}
+def _mix(values: np.ndarray) -> np.ndarray:
+    """Spread the bits of 64-bit values (a multiply and xor-shift finaliser)."""
+    values = values * _MIX_MULTIPLIER
+    return values ^ (values >> np.uint64(31))
+
+
+def shingle_hashes(tokens: Sequence[str], size: int) -> np.ndarray:
+    """Sorted unique 64-bit hashes of the overlapping ``size``-word shingles of ``tokens``.
+
+    A text shorter than ``size`` words is one shingle; no words, no shingles. Word hashes are
+    crc32 (stable across processes, unlike ``hash``); a shingle combines its words' hashes by
+    position, so the same words in another order give another shingle.
+    """
+    if not tokens:
+        return np.empty(0, dtype=np.uint64)
+    word_hashes = np.fromiter(map(zlib.crc32, map(str.encode, tokens)), dtype=np.uint64, count=len(tokens))
+    width = min(size, len(tokens))
+    count = len(tokens) - width + 1
+    combined = np.zeros(count, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for offset in range(width):
+            combined = combined * _WORD_MULTIPLIER + word_hashes[offset : offset + count]
+        return np.unique(_mix(combined))
 
 
 @cache
 def _permutations(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
-    return MinHash(num_perm=num_perm, seed=MINHASH_SEED, scheme=MINHASH_SCHEME).permutations
+    generator = np.random.default_rng(_SEED)
+    multipliers = generator.integers(1, 1 << 63, size=num_perm, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+    offsets = generator.integers(0, 1 << 63, size=num_perm, dtype=np.uint64)
+    return multipliers, offsets
 
 
-def minhash_signature(shingle_set: Iterable[bytes], num_perm: int) -> np.ndarray:
-    """MinHash signature (uint32 array of ``num_perm`` values) of a shingle set.
+def minhash_signature(hashes: np.ndarray, num_perm: int) -> np.ndarray:
+    """MinHash signature (uint32 array of ``num_perm`` values) of a set of shingle hashes.
 
-    crc32 is enough as the base hash: datasketch's affine32 scheme mixes it with a MurmurHash3
-    finalizer before permuting, and it is several times faster than the default SHA-1.
+    Permutation i maps a hash h to the high 32 bits of ``a_i * h + b_i`` mod 2^64 (multiply-shift,
+    a universal family); the signature keeps the minimum per permutation. An empty set gives all
+    maxima, which matches nothing but another empty text.
     """
-    sketch = MinHash(
-        num_perm=num_perm,
-        seed=MINHASH_SEED,
-        hashfunc=zlib.crc32,
-        permutations=_permutations(num_perm),
-        scheme=MINHASH_SCHEME,
-    )
-    sketch.update_batch(list(shingle_set))
-    return sketch.hashvalues.astype(np.uint32)
+    multipliers, offsets = _permutations(num_perm)
+    if hashes.size == 0:
+        return np.full(num_perm, np.iinfo(np.uint32).max, dtype=np.uint32)
+    with np.errstate(over="ignore"):
+        permuted = (hashes[:, None] * multipliers + offsets) >> _HIGH_HALF
+    return permuted.min(axis=0).astype(np.uint32)
 
 
 def signature_bytes(signature: np.ndarray) -> bytes:
@@ -71,17 +95,17 @@ def signature_from_bytes(blob: bytes) -> np.ndarray:
 
 
 def band_keys(signature: np.ndarray, bands: int) -> list[int]:
-    """One key per LSH band: texts sharing any key are near-duplicate candidates."""
-    rows = len(signature) // bands
-    raw = signature.astype("<u4").tobytes()
-    width = rows * 4
-    keys = []
-    for band in range(bands):
-        digest = hashlib.blake2b(
-            raw[band * width : (band + 1) * width], digest_size=8, person=band.to_bytes(2, "little")
-        )
-        keys.append(int.from_bytes(digest.digest(), "little") & _KEY_MASK)
-    return keys
+    """One key per LSH band: texts sharing any key are near-duplicate candidates.
+
+    The rows of a band are combined positionally with the band number, so equal values in
+    different bands give different keys.
+    """
+    rows = signature.astype(np.uint64).reshape(bands, -1)
+    with np.errstate(over="ignore"):
+        keys = np.arange(1, bands + 1, dtype=np.uint64) * _MIX_MULTIPLIER
+        for column in range(rows.shape[1]):
+            keys = _mix(keys * _WORD_MULTIPLIER + rows[:, column])
+    return (keys & _KEY_MASK).tolist()
 
 
 def estimated_jaccard(a: np.ndarray, b: np.ndarray) -> float:
@@ -89,28 +113,34 @@ def estimated_jaccard(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.count_nonzero(a == b)) / len(a)
 
 
-def exact_similarity(a: set[bytes], b: set[bytes]) -> tuple[float, float]:
-    """(Jaccard, containment of the smaller set in the larger) of two shingle sets."""
-    if not a or not b:
+def exact_similarity(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
+    """(Jaccard, containment of the smaller set in the larger) of two shingle-hash sets."""
+    if not a.size or not b.size:
         return 0.0, 0.0
-    shared = len(a & b)
-    return shared / len(a | b), shared / min(len(a), len(b))
+    shared = np.intersect1d(a, b, assume_unique=True).size
+    return shared / (a.size + b.size - shared), shared / min(a.size, b.size)
 
 
 # --- story terms --------------------------------------------------------------------------
 
-STORY_TERMS = 40  # terms kept per article for story similarity
+STORY_TERMS = 40  # terms kept per article for story similarity and its explanation
 STORY_INDEX_TERMS = 16  # the rarest of them go into the lookup index
 _RARITY_CEILING = 6.5  # zipf value of very common words: they weigh nothing
 _MIN_TERM_CHARS = 3
 
 
 @cache
-def _frequencies(language: str) -> dict[str, float]:
-    # wordfreq's table loads once per process and language (a few hundred ms)
+def _rarities(language: str) -> dict[str, float]:
+    """Rarity (ceiling minus zipf frequency, at least 0) of every word wordfreq knows.
+
+    Built once per process and language (under a second): afterwards a word costs one lookup.
+    """
     from wordfreq import get_frequency_dict
 
-    return get_frequency_dict(language, wordlist="best")
+    return {
+        word: max(0.0, _RARITY_CEILING - math.log10(frequency * 1e9))
+        for word, frequency in get_frequency_dict(language, wordlist="best").items()
+    }
 
 
 def _background_language(language: str | None) -> str:
@@ -118,35 +148,33 @@ def _background_language(language: str | None) -> str:
 
 
 def story_terms(tokens: Sequence[str], language: str | None, limit: int = STORY_TERMS) -> dict[str, float]:
-    """The ``limit`` rarest words of a text with their rarity (a ceiling minus the zipf frequency).
+    """The ``limit`` rarest words of a text with their rarity, rarest first.
 
     Same-event reports share the unusual words (names, products, figures: "nanosekunden",
-    "h200-chips", "hassabis"), while common topic words weigh little.
+    "h200-chips", "hassabis"), while common topic words weigh little. A word wordfreq does not
+    know at all gets the full ceiling.
     """
-    frequencies = _frequencies(_background_language(language))
+    rarity = _rarities(_background_language(language)).get
+    candidates = set(tokens)
     # hyphenated compounds count by their parts: "ki-modelle" is as common as "modelle"
-    parts: set[str] = set()
-    for token in set(tokens):
-        if "-" in token:
-            parts.update(token.split("-"))
-        else:
-            parts.add(token)
-    weights: dict[str, float] = {}
-    for token in parts:
-        if len(token) < _MIN_TERM_CHARS or token.isdigit():
-            continue
-        frequency = frequencies.get(token, 0.0)
-        weight = _RARITY_CEILING - (math.log10(frequency * 1e9) if frequency > 0 else 0.0)
-        if weight > 0:
-            weights[token] = weight
-    ranked = heapq.nsmallest(limit, weights.items(), key=lambda item: (-item[1], item[0]))
-    return {term: round(weight, 3) for term, weight in ranked}
+    compounds = [token for token in candidates if "-" in token]
+    if compounds:
+        candidates.difference_update(compounds)
+        for compound in compounds:
+            candidates.update(compound.split("-"))
+    # (-weight, term) tuples sort in C: rarest first, ties alphabetically, so the result is stable
+    ranked = sorted(
+        (-rarity(term, _RARITY_CEILING), term)
+        for term in candidates
+        if len(term) >= _MIN_TERM_CHARS and not term.isdigit()
+    )
+    return {term: round(-negated, 3) for negated, term in ranked[:limit] if negated < 0}
 
 
 def term_key(term: str) -> int:
     """Stable 63-bit key of a story term for the index table."""
     digest = hashlib.blake2b(term.encode("utf-8"), digest_size=8).digest()
-    return int.from_bytes(digest, "little") & _KEY_MASK
+    return int.from_bytes(digest, "little") & int(_KEY_MASK)
 
 
 def story_similarity(a: dict[str, float], b: dict[str, float]) -> float:

@@ -210,7 +210,7 @@ class Ingestor:
                 fetched_at=seen_at,
                 content_hash=fingerprint.content_hash,
                 word_count=fingerprint.word_count,
-                shingle_count=len(fingerprint.shingles),
+                shingle_count=fingerprint.shingles.size,
                 minhash=signature_bytes(fingerprint.signature),
                 story_terms=fingerprint.terms,
                 story_id=story.story_id,
