@@ -44,9 +44,9 @@ class ImportSettings(_Section):
 
 
 class DedupSettings(_Section):
-    shingle_words: int = Field(4, ge=2, le=10, description="Words per shingle for near-duplicate detection.")
-    num_perm: int = Field(60, ge=16, le=512, description="MinHash permutations (signature length).")
-    bands: int = Field(20, ge=2, description="LSH bands; num_perm must be a multiple of it.")
+    shingle_words: int = Field(4, ge=2, le=10, description="Words per shingle for near-duplicate detection (after a change: newsmon db reindex).")
+    num_perm: int = Field(60, ge=16, le=512, description="MinHash permutations (signature length; after a change: newsmon db reindex).")
+    bands: int = Field(20, ge=2, description="LSH bands; num_perm must be a multiple of it (after a change: newsmon db reindex).")
     near_jaccard: float = Field(
         0.7,
         gt=0,

@@ -1,28 +1,33 @@
 """Story clustering: different texts about the same event share a story, and both are kept.
 
 Two reports are about the same event when they were published close in time *and* share unusual
-words (names, products, figures) beyond what the topic has in common. Time is the decisive
-evidence — every article of a monitored topic shares its vocabulary — so articles without a date
-precise to the day start a story of their own rather than being joined by text alone.
+words (names, products, figures) beyond what the coverage of those days has in common. Time is
+the decisive evidence — every article of a monitored topic shares its vocabulary — so articles
+without a date precise to the day start a story of their own rather than being joined by text.
 
-Candidates come from the ``story_terms`` index (rarest terms by day), so the lookup cost does not
-grow with the store.
+Candidates come from the ``story_terms`` index: one range probe per rare term of the new
+article over the time window, returning the weight each earlier article gave the term. How many
+articles of the window carry a term is measured by the same probe, and a term carried by many
+counts for less (a topic word of the week is not evidence of one event). The cost depends on
+the number of articles in the window, not on the size of the store.
 """
 
 from __future__ import annotations
 
+import math
+from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import Connection, DateTime, bindparam, case, func, insert, or_, select, update
+from sqlalchemy import Connection, DateTime, bindparam, case, insert, or_, select, update
 
 from newsmon.config import DedupSettings
-from newsmon.fingerprints import STORY_INDEX_TERMS, story_similarity, term_key
+from newsmon.fingerprints import STORY_INDEX_TERMS, term_key
 from newsmon.store.models import Article, Story, StoryTerm
 
 CLUSTERABLE_PRECISIONS = ("minute", "day")
-_MAX_CANDIDATES = 20
 MIN_SHARED_TERMS = 2  # one shared rare word is chance; same-event reports share several
+_MAX_PROBE_ROWS = 5000  # bounds a probe in a window flooded with one term
 _EPOCH = datetime(1970, 1, 1)
 
 
@@ -32,23 +37,19 @@ class StoryChoice:
     similarity: float | None  # None: the article started the story
 
 
-def _day(moment: datetime) -> int:
-    return (moment - _EPOCH).days
+def _minute(moment: datetime) -> int:
+    return int((moment - _EPOCH).total_seconds() // 60)
 
 
-_SHARED = func.count().label("shared")
-# Articles of the time window sharing at least two rare terms, most shared first.
-_CANDIDATES = (
-    select(StoryTerm.article_id, _SHARED)
+_PROBE = (
+    select(StoryTerm.term_key, StoryTerm.article_id, StoryTerm.weight)
     .where(
         StoryTerm.term_key.in_(bindparam("keys", expanding=True)),
-        StoryTerm.day.between(bindparam("first"), bindparam("last")),
+        StoryTerm.minute.between(bindparam("first"), bindparam("last")),
     )
-    .group_by(StoryTerm.article_id)
-    .having(_SHARED >= MIN_SHARED_TERMS)
-    .order_by(_SHARED.desc())
-    .limit(_MAX_CANDIDATES)
+    .limit(_MAX_PROBE_ROWS)
 )
+_STORY_OF = select(Article.story_id).where(Article.id == bindparam("article_id"))
 _INSERT_STORY = insert(Story).returning(Story.id)
 _INSERT_TERM = insert(StoryTerm)
 _MOMENT = bindparam("moment", type_=DateTime())
@@ -67,37 +68,45 @@ _JOIN_STORY = (
         ),
     )
 )
-_CANDIDATE_ROWS = select(Article.story_id, Article.story_terms, Article.published_at).where(
-    Article.id.in_(bindparam("ids", expanding=True))
-)
 
 
-def _candidates(
-    connection: Connection, terms: dict[str, float], moment: datetime, window: timedelta
-) -> list[int]:
-    params = {
-        "keys": [term_key(term) for term in terms],
-        "first": _day(moment - window),
-        "last": _day(moment + window),
-    }
-    return [row.article_id for row in connection.execute(_CANDIDATES, params)]
+def index_terms(terms: dict[str, float]) -> dict[int, float]:
+    """The rarest terms of a profile as index keys with their weights."""
+    return {term_key(term): weight for term, weight in list(terms.items())[:STORY_INDEX_TERMS]}
+
+
+def specificity(carriers: int) -> float:
+    """How much a shared term says about one event when ``carriers`` articles of the window have it."""
+    return 1.0 / (1.0 + math.log2(max(carriers, 1)))
 
 
 def _best_match(
-    connection: Connection, terms: dict[str, float], moment: datetime, settings: DedupSettings
+    connection: Connection, keys: dict[int, float], moment: datetime, settings: DedupSettings
 ) -> tuple[int, float] | None:
-    window = timedelta(hours=settings.story_window_hours)
-    ids = _candidates(connection, terms, moment, window)
-    if not ids:
-        return None
-    rows = connection.execute(_CANDIDATE_ROWS, {"ids": ids})
+    """The earlier article (id, similarity) sharing the most specific weight, if it is enough.
+
+    Similarity: the sum over shared terms of the smaller weight times the term's specificity,
+    divided by the new article's total index weight.
+    """
+    span = settings.story_window_hours * 60
+    centre = _minute(moment)
+    rows = connection.execute(
+        _PROBE, {"keys": list(keys), "first": centre - span, "last": centre + span}
+    ).all()
+    carriers: dict[int, int] = defaultdict(int)
+    for key, _, _ in rows:
+        carriers[key] += 1
+    shared: dict[int, list[float]] = defaultdict(list)
+    for key, article_id, weight in rows:
+        shared[article_id].append(min(weight, keys[key]) * specificity(carriers[key]))
+    total = sum(keys.values())
     best: tuple[int, float] | None = None
-    for row in rows:
-        if row.story_id is None or row.published_at is None or abs(row.published_at - moment) > window:
+    for article_id, contributions in shared.items():
+        if len(contributions) < MIN_SHARED_TERMS:
             continue
-        similarity = story_similarity(terms, row.story_terms)
+        similarity = sum(contributions) / total
         if similarity >= settings.story_threshold and (best is None or similarity > best[1]):
-            best = (row.story_id, similarity)
+            best = (article_id, similarity)
     return best
 
 
@@ -120,11 +129,12 @@ class StoryInput:
 def choose_story(connection: Connection, article: StoryInput, settings: DedupSettings) -> StoryChoice:
     """Join the story of the closest same-event report, or start a new story."""
     moment = article.moment
-    match = _best_match(connection, article.terms, moment, settings) if moment else None
-    if match:
-        story_id, similarity = match
+    keys = index_terms(article.terms)
+    match = _best_match(connection, keys, moment, settings) if moment and keys else None
+    story_id = connection.scalar(_STORY_OF, {"article_id": match[0]}) if match else None
+    if match and story_id is not None:
         connection.execute(_JOIN_STORY, {"story_id": story_id, "moment": moment})
-        return StoryChoice(story_id, round(similarity, 4))
+        return StoryChoice(story_id, round(match[1], 4))
     story_id = connection.execute(
         _INSERT_STORY,
         dict(
@@ -138,15 +148,21 @@ def choose_story(connection: Connection, article: StoryInput, settings: DedupSet
     return StoryChoice(story_id, None)
 
 
+def story_term_rows(
+    article_id: int, terms: dict[str, float], moment: datetime | None
+) -> list[dict[str, int | float]]:
+    """The index rows that make an article findable by later reports of the same event."""
+    if moment is None:
+        return []
+    minute = _minute(moment)
+    return [
+        {"term_key": key, "minute": minute, "article_id": article_id, "weight": weight}
+        for key, weight in index_terms(terms).items()
+    ]
+
+
 def index_story_terms(connection: Connection, article_id: int, article: StoryInput) -> None:
     """Make a stored article findable for later reports of the same event."""
-    moment = article.moment
-    if moment:
-        day = _day(moment)
-        connection.execute(
-            _INSERT_TERM,
-            [
-                {"term_key": term_key(term), "day": day, "article_id": article_id}
-                for term in list(article.terms)[:STORY_INDEX_TERMS]
-            ],
-        )
+    rows = story_term_rows(article_id, article.terms, article.moment)
+    if rows:
+        connection.execute(_INSERT_TERM, rows)

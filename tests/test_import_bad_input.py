@@ -197,7 +197,8 @@ def test_unreadable_directory(env: dict[str, str], db_url: str, seeds_dir: Path)
         _, status = os.waitpid(pid, 0)
         assert os.waitstatus_to_exitcode(status) == 0, payload
         report = json.loads(payload)
-        assert report["exit"] == 1 and "Traceback" not in report["output"], report
+        assert report["exit"] == 1, report
+        assert "Traceback" not in report["output"], report
         (line,) = [json.loads(text) for text in report["output"].splitlines()]
         assert line["status"] == "rejected"
         assert line["reason"] == "cannot read directory: permission denied"

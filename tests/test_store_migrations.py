@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from pathlib import Path
+
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import insert, inspect, select, text
 
+from newsmon.config import Config
+from newsmon.extract import RawDocument, extract_article
+from newsmon.fingerprints import STORY_INDEX_TERMS
+from newsmon.ingest import Ingestor
 from newsmon.store.db import Store, create_store_engine, current_revision, head_revision, upgrade
-from newsmon.store.models import Base
+from newsmon.store.models import Article, Base, LshBand, Story, StoryTerm
 from tests.conftest import Cli
 
 
@@ -61,3 +68,73 @@ def test_unreachable_database_is_one_clear_error(cli: Cli, tmp_path) -> None:  #
     result = cli("stats", expect=1)
     assert result.output.startswith("Error: cannot open the database")
     assert "Traceback" not in result.output
+
+
+def test_upgrade_to_scheme_v2_recomputes_the_fingerprints_of_stored_articles(
+    db_url: str, seeds_dir: Path, config: Config
+) -> None:
+    """A store written under 0001 keeps finding copies of its articles after the scheme change."""
+    engine = create_store_engine(db_url)
+    try:
+        upgrade(engine, "0001")
+        original = (seeds_dir / "002_53d1b085e57f7486.txt").read_text(encoding="utf-8")
+        article = extract_article(RawDocument("file:///002.txt", original, "text"), config.tz, 40)
+        with engine.begin() as connection:
+            now = datetime(2026, 1, 20, 12, 0)
+            story_id = connection.execute(
+                insert(Story).returning(Story.id), {"title": "t", "article_count": 1, "created_at": now}
+            ).scalar_one()
+            article_id = connection.execute(
+                insert(Article).returning(Article.id),
+                {
+                    "canonical_url": "file:///002.txt",
+                    "url": "file:///002.txt",
+                    "title": article.title,
+                    "title_origin": article.title_origin,
+                    "text": article.text,
+                    "language": "de",
+                    "published_at": now,
+                    "date_precision": "minute",
+                    "authors": [],
+                    "fetched_at": now,
+                    "content_hash": "old-scheme",
+                    "word_count": 0,
+                    "shingle_count": 0,
+                    "minhash": b"\0" * 240,  # what scheme 1 wrote is meaningless to scheme 2
+                    "story_terms": {},
+                    "story_id": story_id,
+                },
+            ).scalar_one()
+            connection.execute(text("INSERT INTO lsh_bands VALUES (12345, :id)"), {"id": article_id})
+        upgrade(engine)
+        with engine.connect() as connection:
+            bands = connection.scalars(select(LshBand.band_key).where(LshBand.article_id == article_id)).all()
+            weights = connection.scalars(
+                select(StoryTerm.weight).where(StoryTerm.article_id == article_id)
+            ).all()
+        assert 12345 not in bands
+        assert len(bands) == config.dedup.bands
+        assert len(weights) == STORY_INDEX_TERMS
+        assert min(weights) > 0
+    finally:
+        engine.dispose()
+    store = Store(create_store_engine(db_url))
+    try:
+        truncated = RawDocument("file:///002-truncated.txt", original[: int(len(original) * 0.8)], "text")
+        result = Ingestor(store, config).ingest(truncated)
+    finally:
+        store.close()
+    assert (result.status, result.layer, result.duplicate_of) == ("duplicate", "near", article_id)
+
+
+def test_db_reindex_keeps_copies_findable_under_new_settings(
+    cli: Cli, seeds_dir: Path, tmp_path: Path
+) -> None:
+    cli("import", str(seeds_dir))
+    cli.env = {**cli.env, "NEWSMON_DEDUP__NUM_PERM": "90", "NEWSMON_DEDUP__BANDS": "30"}
+    assert "reindexed 5 articles" in cli("db", "reindex").output
+    original = (seeds_dir / "002_53d1b085e57f7486.txt").read_text(encoding="utf-8")
+    copy = tmp_path / "copy.txt"
+    copy.write_text(original[: int(len(original) * 0.85)], encoding="utf-8")
+    (line,) = cli("import", "--json", str(copy)).output.splitlines()
+    assert '"layer": "near"' in line

@@ -1,10 +1,11 @@
-"""`newsmon db upgrade` and `newsmon stats`."""
+"""`newsmon db upgrade|reindex` and `newsmon stats`."""
 
 from __future__ import annotations
 
 import click
 
 from newsmon.cli.context import AppContext, print_json, print_table
+from newsmon.reindex import reindex_fingerprints
 from newsmon.store import db
 from newsmon.store.queries import stats
 
@@ -30,6 +31,23 @@ def upgrade_command(app: AppContext) -> None:
         engine.dispose()
     url = engine.url.render_as_string(hide_password=True)
     click.echo(f"{url}: schema at {after}" + ("" if before == after else f" (was {before or 'empty'})"))
+
+
+@db_group.command("reindex")
+@click.pass_obj
+def reindex_command(app: AppContext) -> None:
+    """Recompute every article's near-duplicate and story keys under the current [dedup] settings.
+
+    Run it after changing shingle_words, num_perm or bands: keys computed with other settings
+    never match, so copies of older articles would go unnoticed.
+
+    Example:
+
+        NEWSMON_DEDUP__NUM_PERM=90 NEWSMON_DEDUP__BANDS=30 newsmon db reindex
+    """
+    with app.store.engine.begin() as connection:
+        count = reindex_fingerprints(connection, app.config.dedup)
+    click.echo(f"reindexed {count} articles")
 
 
 @click.command("stats")

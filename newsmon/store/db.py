@@ -81,15 +81,15 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
-def upgrade(engine: Engine) -> tuple[str | None, str | None]:
-    """Migrate to the newest schema; returns (revision before, revision after)."""
+def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str | None]:
+    """Migrate to the newest schema (or ``revision``); returns (revision before, revision after)."""
     try:
         before = current_revision(engine)
-        if before != head_revision():
+        if before != (head_revision() if revision == "head" else revision):
             config = _alembic_config()
             with engine.begin() as connection:
                 config.attributes["connection"] = connection
-                command.upgrade(config, "head")
+                command.upgrade(config, revision)
         return before, current_revision(engine)
     except OperationalError as exc:
         raise StoreError(f"cannot open the database {engine.url.render_as_string()}: {exc.orig}") from None

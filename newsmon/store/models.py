@@ -133,13 +133,18 @@ class LshBand(Base):
 
 
 class StoryTerm(Base):
-    """Rare terms of dated articles by day, to find same-event candidates quickly."""
+    """Rare terms of dated articles with their weight and publication minute.
+
+    One range probe per term finds the same-event candidates of a time window and carries all
+    that the similarity needs, so no article row is read to compare.
+    """
 
     __tablename__ = "story_terms"
 
     term_key: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    day: Mapped[int] = mapped_column(Integer, primary_key=True)  # days since 1970-01-01 (UTC)
+    minute: Mapped[int] = mapped_column(Integer, primary_key=True)  # minutes since 1970-01-01 (UTC)
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
+    weight: Mapped[float] = mapped_column(Float)
 
     __table_args__ = (Index("ix_story_terms_article_id", "article_id"), {"sqlite_with_rowid": False})
 
