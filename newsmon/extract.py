@@ -1,22 +1,22 @@
 """From a document's text or HTML to a clean article, the same way for imports and crawls.
 
-``extract_article`` is the one entry point: it picks the plain-text cleaner or trafilatura by the
-document kind, then detects the language and applies the size gate. Junk raises ``InputError``
-with the reason, so callers can record why nothing was stored.
+``extract_article`` is the one entry point: it picks the plain-text cleaner or the HTML path
+(``htmlextract``: declared metadata, trafilatura for the body) by the document kind, then detects
+the language and applies the size gate. Junk raises ``InputError`` with the reason, so callers can
+record why nothing was stored. A paywall teaser is not junk: it is stored with ``paywalled`` set.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from newsmon.dates import FoundDate, find_dates
+from newsmon.dates import FoundDate
 from newsmon.errors import InputError
 from newsmon.language import detect_language
-from newsmon.textclean import CleanText, clean_extracted_text, clean_plain_text
+from newsmon.textclean import CleanText, clean_plain_text
 
 DocumentKind = Literal["text", "html"]
 
@@ -43,6 +43,8 @@ class Article:
     published: FoundDate | None
     authors: list[str] = field(default_factory=list)
     title_origin: str = "none"
+    # the page declares the article not free (schema.org isAccessibleForFree) and the text is short
+    paywalled: bool = False
 
     @property
     def word_count(self) -> int:
@@ -54,29 +56,15 @@ def _from_plain_text(document: RawDocument, tz: ZoneInfo) -> CleanText:
 
 
 def _from_html(document: RawDocument, tz: ZoneInfo) -> CleanText:
-    # imported lazily: trafilatura pulls in lxml and its settings, which plain-text work never needs
-    from trafilatura import bare_extraction
-    from trafilatura.deduplication import LRUCache
-    from trafilatura.settings import Document
+    # imported lazily: the HTML path pulls in lxml and trafilatura, which plain-text work never needs
+    from newsmon.htmlextract import extract_html
 
-    result = bare_extraction(
-        document.content,
-        url=document.url if document.url.startswith("http") else None,
-        with_metadata=True,
-        include_comments=False,
-        deduplicate=LRUCache(maxsize=1024),  # in-document only; trafilatura's default cache is global
-    )
-    if not isinstance(result, Document) or not result.text:
-        raise InputError("no article text found in the HTML")
-    paragraphs = clean_extracted_text(result.text)
-    date = None
-    if result.date:
-        found = find_dates(result.date, tz, origin="htmldate")
-        date = found[0] if found else None
-    authors = [name.strip() for name in re.split(r";|,| und ", result.author or "") if name.strip()]
-    return CleanText(
-        title=result.title, title_origin="html", paragraphs=paragraphs, date=date, authors=authors
-    )
+    return extract_html(document.content, _web_url(document.url), tz)
+
+
+def _web_url(url: str) -> str | None:
+    """Only a web address helps the HTML extractors (host names, URL dates); a file URI does not."""
+    return url if url.startswith(("http://", "https://")) else None
 
 
 def extract_article(document: RawDocument, tz: ZoneInfo, min_words: int) -> Article:
@@ -97,4 +85,5 @@ def extract_article(document: RawDocument, tz: ZoneInfo, min_words: int) -> Arti
         published=cleaned.date,
         authors=cleaned.authors,
         title_origin=cleaned.title_origin if cleaned.title else "none",
+        paywalled=getattr(cleaned, "paywalled", False),
     )

@@ -1,0 +1,128 @@
+"""The body text of an HTML article: trafilatura on a pruned tree, then the repairs it needs.
+
+trafilatura finds the main text block well, but on news pages it keeps a few things that are not
+the article and drops one thing that is:
+
+- lists of links inside the article container ("Mehr zum Thema" teasers) come through as list
+  items; they are pruned from the tree first (a list whose text is mostly link text);
+- the headline (often with its kicker) is repeated as the first lines of the text;
+- widgets repeated down the page (consent placeholders for every embed, the same credit line
+  under every picture) survive: a line that occurs more than once is furniture, every copy goes;
+- the lead (standfirst) printed above the body is often outside the block trafilatura picks. A
+  page declares it as its description; when that text is printed on the page and missing from
+  the extraction, it is put back in front.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml.html import HtmlElement
+
+from newsmon.textclean import clean_extracted_text
+
+LINK_LIST_SHARE = 0.7  # a list whose text is at least this much link text is navigation
+TITLE_ZONE_LINES = 5  # the headline is repeated, if at all, in the first lines
+KICKER_MAX_WORDS = 6  # "Premier League Rückschlag im Titelkampf …": kicker words before the headline
+REPEATS_MAX_SHARE = 0.5  # above this, repeated lines are a doubled article, not widgets
+DEDUP_CACHE_SIZE = 4096
+_WORD = re.compile(r"\w+")
+_INVISIBLE = {"script", "style", "noscript", "template", "head"}
+
+
+def _key(text: str) -> str:
+    return " ".join(_WORD.findall(text.casefold()))
+
+
+def _text_length(element: HtmlElement) -> int:
+    return len("".join(element.itertext()).split())
+
+
+def prune_link_lists(tree: HtmlElement) -> None:
+    """Remove lists made mostly of links: related-article teasers, tag clouds, menus."""
+    for element in tree.xpath("//body//*[self::ul or self::ol]"):
+        words = _text_length(element)
+        if not words or element.getparent() is None:
+            continue
+        linked = sum(_text_length(link) for link in element.iter("a"))
+        if linked >= LINK_LIST_SHARE * words:
+            element.drop_tree()
+
+
+def visible_text_key(tree: HtmlElement) -> str:
+    """The normalised text a reader sees in the page body, to test whether a text is printed."""
+    body = tree.find("body")
+    if body is None:
+        return ""
+    pieces = []
+    for element in body.iter():
+        if isinstance(element.tag, str) and element.tag not in _INVISIBLE and element.text:
+            pieces.append(element.text)
+        if element.tail:
+            pieces.append(element.tail)
+    return _key(" ".join(pieces))
+
+
+def _is_title_line(line: str, title_keys: set[str]) -> bool:
+    key = _key(line)
+    if key in title_keys:
+        return True
+    return any(
+        key.endswith(" " + title) and len(key.split()) - len(title.split()) <= KICKER_MAX_WORDS
+        for title in title_keys
+    )
+
+
+def drop_title_lines(lines: list[str], titles: list[str]) -> list[str]:
+    """Remove the headline (and a kicker glued in front of it) where it opens the text."""
+    title_keys = {_key(title) for title in titles if _key(title)}
+    head = [line for line in lines[:TITLE_ZONE_LINES] if not _is_title_line(line, title_keys)]
+    return head + lines[TITLE_ZONE_LINES:]
+
+
+def drop_repeated_lines(lines: list[str]) -> list[str]:
+    """Remove every copy of a line that occurs more than once, unless that would gut the text."""
+    keys = [_key(line) for line in lines]
+    counts: dict[str, int] = {}
+    for key in keys:
+        counts[key] = counts.get(key, 0) + 1
+    repeated = sum(len(line) for line, key in zip(lines, keys, strict=True) if counts[key] > 1)
+    if repeated > REPEATS_MAX_SHARE * sum(len(line) for line in lines):
+        return lines  # the article itself came twice; the sentence-level collapse keeps one copy
+    return [line for line, key in zip(lines, keys, strict=True) if counts[key] == 1]
+
+
+def restore_lead(lines: list[str], leads: list[str], page_text: str) -> list[str]:
+    """Put a declared lead in front when the page prints it and the extraction lost it."""
+    text = _key("\n".join(lines))
+    for lead in leads:
+        key = _key(lead)
+        if key and key not in text and key in page_text:
+            return [lead, *lines]
+    return lines
+
+
+def extract_body(tree: HtmlElement, url: str | None, titles: list[str], leads: list[str]) -> list[str]:
+    """Clean paragraphs of the article in ``tree`` (which is pruned in place); [] if none found.
+
+    ``titles`` are the page's declarations of its headline, ``leads`` its declared descriptions.
+    """
+    # imported lazily: trafilatura pulls in its settings and justext, which plain-text work never needs
+    from trafilatura import bare_extraction
+    from trafilatura.deduplication import LRUCache
+    from trafilatura.settings import Document
+
+    page_text = visible_text_key(tree)
+    prune_link_lists(tree)
+    result = bare_extraction(
+        tree,
+        url=url,
+        include_comments=False,
+        deduplicate=LRUCache(maxsize=DEDUP_CACHE_SIZE),  # in-document only, not trafilatura's global cache
+    )
+    if not isinstance(result, Document) or not result.text:
+        return []
+    lines = [line.strip() for line in result.text.split("\n") if line.strip()]
+    lines = drop_repeated_lines(drop_title_lines(lines, titles))
+    lines = restore_lead(lines, leads, page_text)
+    return clean_extracted_text("\n".join(lines))
