@@ -71,10 +71,11 @@ from newsmon.dates import FoundDate  # noqa: E402
 from newsmon.dedup import fingerprint_text  # noqa: E402
 from newsmon.extract import Article as CleanArticle  # noqa: E402
 from newsmon.extract import RawDocument, extract_article  # noqa: E402
-from newsmon.fingerprints import STORY_INDEX_TERMS, signature_bytes, term_key  # noqa: E402
+from newsmon.fingerprints import signature_bytes  # noqa: E402
 from newsmon.ingest import Ingestor, IngestResult  # noqa: E402
 from newsmon.store.db import Store, head_revision, open_store  # noqa: E402
 from newsmon.store.models import Article, ArticleUrl, FetchLog, LshBand, Source, Story, StoryTerm  # noqa: E402
+from newsmon.stories import story_term_rows  # noqa: E402
 from newsmon.urls import canonical_url  # noqa: E402
 
 OUT = ROOT / "bench" / "out"  # gitignored; --out overrides
@@ -85,7 +86,6 @@ POSTGRES_DATABASES = ("newsmon_bench", "newsmon_bench_0")
 GENERATOR_VERSION = 1
 SEED = 20_261_123
 TZ = ZoneInfo("Europe/Berlin")
-EPOCH = datetime(1970, 1, 1)
 DATE_START = datetime(2024, 1, 1, tzinfo=UTC)
 DATE_SPAN_MINUTES = 730 * 24 * 60  # two years
 FILL_WORDS = (150, 300)
@@ -577,7 +577,7 @@ def _fingerprinted(indices: Sequence[int]) -> list[tuple[Any, ...]]:
                 generated.authors,
                 fp.content_hash,
                 fp.word_count,
-                len(fp.shingles),
+                fp.shingles.size,
                 signature_bytes(fp.signature),
                 fp.terms,
                 sorted(set(fp.band_keys)),
@@ -658,11 +658,7 @@ def _rows(
             }
         )
         rows["bands"] += [{"band_key": key, "article_id": article_id} for key in bands]
-        day = (published - EPOCH).days
-        rows["terms"] += [
-            {"term_key": term_key(term), "day": day, "article_id": article_id}
-            for term in list(terms)[:STORY_INDEX_TERMS]
-        ]
+        rows["terms"] += story_term_rows(article_id, terms, published)
         rows["log"].append(
             {
                 "url": url,
@@ -1058,12 +1054,17 @@ def run_lanes(lanes: list[Lane], stream: list[StreamItem], settings: DedupSettin
                     fingerprint_text(item.article.text, item.article.language, settings)
                     lane.times.append(time.perf_counter() - t0)
             else:
-                ingest = lane.ingestor.ingest
-                for item in items:
+                # as imports and crawls do: shared transactions, committed every BATCH_SIZE
+                # documents; a commit counts in the time of the document that triggers it
+                with lane.ingestor.batch() as batch:
+                    for item in items:
+                        t0 = time.perf_counter()
+                        batch.ingest(item.document, article=item.article)
+                        lane.times.append(time.perf_counter() - t0)
                     t0 = time.perf_counter()
-                    result = ingest(item.document, article=item.article)
-                    lane.times.append(time.perf_counter() - t0)
-                    lane.results.append(result)
+                    batch.commit()
+                    lane.times[-1] += time.perf_counter() - t0
+                lane.results += batch.results
     _active = None
 
 

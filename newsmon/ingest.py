@@ -1,18 +1,21 @@
 """The one path from a raw document to the store, shared by `newsmon import` and the crawler.
 
-Per document, in one transaction: URL layer → extraction and gates → content layers → insert
+Per document, in one savepoint: URL layer → extraction and gates → content layers → insert
 article, its URL, LSH bands, story → fetch log. Either all rows of a document are written or
-none; every document leaves a fetch-log row saying what happened and why.
+none; every document leaves a fetch-log row saying what happened and why. Documents in a row
+share transactions (``Ingestor.batch``), which is what makes bulk imports and crawls fast.
 """
 
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, RootTransaction, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from newsmon.config import Config
@@ -21,7 +24,7 @@ from newsmon.errors import InputError
 from newsmon.extract import Article as CleanArticle
 from newsmon.extract import RawDocument, extract_article
 from newsmon.fingerprints import signature_bytes
-from newsmon.store.db import Store
+from newsmon.store.db import WRITE_OPTION, Store
 from newsmon.store.models import Article, ArticleUrl, FetchLog, LshBand, Source
 from newsmon.stories import StoryInput, choose_story, index_story_terms
 from newsmon.urls import canonical_url
@@ -35,6 +38,7 @@ _INSERT_BAND = insert(LshBand)
 _INSERT_LOG = insert(FetchLog)
 
 Status = Literal["stored", "duplicate", "rejected"]
+BATCH_SIZE = 100  # documents per transaction in a batch: commits and their syncs amortised
 
 
 @dataclass(frozen=True)
@@ -86,54 +90,73 @@ class Ingestor:
 
     def reject(self, url: str, source: str, reason: str) -> IngestResult:
         """Record a document that never reached extraction (unreadable, too large, binary)."""
-        document = RawDocument(url=url, content="", kind="text", source=source)
-        with self.store.engine.begin() as connection:
-            result = IngestResult(url, "rejected", reason=reason)
-            return self._log(
-                connection, document, canonical_url(url), self._source_id(connection, source), result
-            )
+        with self.batch(size=1) as batch:
+            batch.reject(url, source, reason)
+        return batch.results[-1]
 
     def ingest(self, document: RawDocument, article: CleanArticle | None = None) -> IngestResult:
-        """Decide and record the fate of one document. Raises only on bugs or a broken database.
+        """Decide and record the fate of one document in its own transaction.
 
         ``article`` skips extraction when the caller already has the clean article (benchmarks,
-        a crawler pipeline that extracted in a worker process).
+        a crawler pipeline that extracted in a worker process). Many documents in a row go
+        faster through ``batch()``.
         """
+        with self.batch(size=1) as batch:
+            batch.ingest(document, article)
+        return batch.results[-1]
+
+    def batch(
+        self,
+        size: int = BATCH_SIZE,
+        max_seconds: float = 2.0,
+        on_commit: Callable[[list[IngestResult]], None] | None = None,
+    ) -> IngestBatch:
+        """A run of documents written in shared transactions (see IngestBatch)."""
+        return IngestBatch(self, size, max_seconds, on_commit)
+
+    def _decide_safely(
+        self, connection: Connection, document: RawDocument, article: CleanArticle | None
+    ) -> IngestResult:
+        """Decide one document inside a savepoint, so its rows are written whole or not at all."""
         try:
-            return self._ingest_once(document, article)
+            with connection.begin_nested():
+                return self._decide(connection, document, article)
         except IntegrityError:
             # another process stored the same URL or text between our check and insert: decide again
             log.info("concurrent insert for %s, deciding again", document.url)
-            self._source_ids.clear()  # a source row created in the rolled-back transaction is gone
-            return self._ingest_once(document, article)
+            self._source_ids.clear()  # a source row created in the rolled-back savepoint is gone
+            with connection.begin_nested():
+                return self._decide(connection, document, article)
 
-    def _ingest_once(self, document: RawDocument, article: CleanArticle | None = None) -> IngestResult:
+    def _reject(self, connection: Connection, url: str, source: str, reason: str) -> IngestResult:
+        document = RawDocument(url=url, content="", kind="text", source=source)
+        with connection.begin_nested():
+            result = IngestResult(url, "rejected", reason=reason)
+            source_id = self._source_id(connection, source)
+            return self._log(connection, document, canonical_url(url), source_id, result)
+
+    def _decide(
+        self, connection: Connection, document: RawDocument, article: CleanArticle | None
+    ) -> IngestResult:
         canonical = canonical_url(document.url)
-        with self.store.engine.begin() as connection:
-            source_id = self._source_id(connection, document.source)
-            decision = find_by_url(connection, canonical)
-            if decision:
-                return self._log(
-                    connection, document, canonical, source_id, self._duplicate(document, decision)
-                )
-            if article is None:
-                try:
-                    article = extract_article(document, self.config.tz, self.config.import_.min_words)
-                except InputError as exc:
-                    result = IngestResult(document.url, "rejected", reason=str(exc))
-                    return self._log(connection, document, canonical, source_id, result)
-            fingerprint = fingerprint_text(article.text, article.language, self.config.dedup)
-            decision = find_duplicate(connection, fingerprint, self.config.dedup)
-            if decision:
-                self._add_alias(connection, decision, document, canonical, source_id, article.title)
-                return self._log(
-                    connection, document, canonical, source_id, self._duplicate(document, decision)
-                )
-            article_id, story_id = self._insert(
-                connection, article, fingerprint, canonical, source_id, document
-            )
-            result = IngestResult(document.url, "stored", article_id=article_id, story_id=story_id)
-            return self._log(connection, document, canonical, source_id, result)
+        source_id = self._source_id(connection, document.source)
+        decision = find_by_url(connection, canonical)
+        if decision:
+            return self._log(connection, document, canonical, source_id, self._duplicate(document, decision))
+        if article is None:
+            try:
+                article = extract_article(document, self.config.tz, self.config.import_.min_words)
+            except InputError as exc:
+                result = IngestResult(document.url, "rejected", reason=str(exc))
+                return self._log(connection, document, canonical, source_id, result)
+        fingerprint = fingerprint_text(article.text, article.language, self.config.dedup)
+        decision = find_duplicate(connection, fingerprint, self.config.dedup)
+        if decision:
+            self._add_alias(connection, decision, document, canonical, source_id, article.title)
+            return self._log(connection, document, canonical, source_id, self._duplicate(document, decision))
+        article_id, story_id = self._insert(connection, article, fingerprint, canonical, source_id, document)
+        result = IngestResult(document.url, "stored", article_id=article_id, story_id=story_id)
+        return self._log(connection, document, canonical, source_id, result)
 
     @staticmethod
     def _duplicate(document: RawDocument, decision: Decision) -> IngestResult:
@@ -252,3 +275,91 @@ class Ingestor:
             ),
         )
         return result
+
+
+class IngestBatch:
+    """Documents decided one by one but committed together, for throughput.
+
+    Each document is decided inside its own savepoint, so it is written whole or not at all and
+    a failure of one does not undo the others. The transaction is committed every ``size``
+    documents or ``max_seconds``, and when the batch is left without an error; results reach
+    ``on_commit`` (and ``results``) only once committed, so nothing is reported stored that a
+    crash could still take back. Documents of an uncommitted batch leave no trace, not even a
+    fetch-log row, so a crawl that dies retries them rather than taking them for done.
+
+    On SQLite the batch holds the write lock while its transaction is open: keep ``max_seconds``
+    short where other writers share the file.
+    """
+
+    def __init__(
+        self,
+        ingestor: Ingestor,
+        size: int,
+        max_seconds: float,
+        on_commit: Callable[[list[IngestResult]], None] | None,
+    ) -> None:
+        self._ingestor = ingestor
+        self._size = max(size, 1)
+        self._max_seconds = max_seconds
+        self._on_commit = on_commit
+        self._connection: Connection | None = None
+        self._transaction: RootTransaction | None = None
+        self._opened_at = 0.0
+        self._pending: list[IngestResult] = []
+        self.results: list[IngestResult] = []
+
+    def ingest(self, document: RawDocument, article: CleanArticle | None = None) -> None:
+        """Decide one document; see ``Ingestor.ingest``."""
+        connection = self._begin()
+        self._pending.append(self._ingestor._decide_safely(connection, document, article))
+        self._commit_when_due()
+
+    def reject(self, url: str, source: str, reason: str) -> None:
+        """Record a document that never reached extraction; see ``Ingestor.reject``."""
+        connection = self._begin()
+        self._pending.append(self._ingestor._reject(connection, url, source, reason))
+        self._commit_when_due()
+
+    def commit(self) -> list[IngestResult]:
+        """Commit what is pending now; returns the results it made final."""
+        done, self._pending = self._pending, []
+        if self._transaction is not None:
+            self._transaction.commit()
+            self._transaction = None
+        self.results += done
+        if done and self._on_commit:
+            self._on_commit(done)
+        return done
+
+    def close(self) -> None:
+        """Give the connection back; whatever was not committed is rolled back and forgotten."""
+        if self._transaction is not None:
+            self._transaction.rollback()
+            self._transaction = None
+            self._ingestor._source_ids.clear()
+        self._pending = []
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+    def __enter__(self) -> IngestBatch:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, *_: object) -> None:
+        try:
+            if exc_type is None:
+                self.commit()
+        finally:
+            self.close()
+
+    def _begin(self) -> Connection:
+        if self._connection is None:
+            self._connection = self._ingestor.store.engine.connect().execution_options(**{WRITE_OPTION: True})
+        if self._transaction is None:
+            self._transaction = self._connection.begin()
+            self._opened_at = time.monotonic()
+        return self._connection
+
+    def _commit_when_due(self) -> None:
+        if len(self._pending) >= self._size or time.monotonic() - self._opened_at >= self._max_seconds:
+            self.commit()

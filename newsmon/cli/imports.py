@@ -40,30 +40,38 @@ def import_command(app: AppContext, paths: tuple[Path, ...], source: str, as_jso
 
         newsmon import ../shared/seeds --json
     """
-    ingestor = Ingestor(app.store, app.config)
-    failures = 0
-    for item in iter_paths(list(paths)):
-        if isinstance(item, Unreadable):
-            path = item.path
-            result = ingestor.reject(path.absolute().as_uri(), source, item.reason)
-        else:
-            path = item
+    pending: list[tuple[Path, str | None]] = []  # files decided but not yet committed, in order
+    rejected = 0
+
+    def report(results: list[IngestResult]) -> None:
+        nonlocal rejected
+        for (path, note), result in zip(pending, results, strict=True):
+            if note and result.status == "stored":
+                result = replace(result, reason=note)
+            rejected += result.status == "rejected"
+            if as_json:
+                fields = {"path": str(path), **_json_fields(result)}
+                sys.stdout.write(json.dumps(fields, ensure_ascii=False) + "\n")
+            else:
+                click.echo(_line(path, result))
+        del pending[: len(results)]
+
+    # results are printed as each batch of files commits
+    with Ingestor(app.store, app.config).batch(on_commit=report) as batch:
+        for item in iter_paths(list(paths)):
+            path = item.path if isinstance(item, Unreadable) else item
+            pending.append((path, None))
+            if isinstance(item, Unreadable):
+                batch.reject(path.absolute().as_uri(), source, item.reason)
+                continue
             try:
                 document, note = read_document(item, app.config.import_.max_bytes, source)
             except InputError as exc:
-                result = ingestor.reject(item.absolute().as_uri(), source, str(exc))
-            else:
-                result = ingestor.ingest(document)
-                if note and result.status == "stored":
-                    result = replace(result, reason=note)
-        failures += result.status == "rejected"
-        if as_json:
-            sys.stdout.write(
-                json.dumps({"path": str(path), **_json_fields(result)}, ensure_ascii=False) + "\n"
-            )
-        else:
-            click.echo(_line(path, result))
-    if failures:
+                batch.reject(item.absolute().as_uri(), source, str(exc))
+                continue
+            pending[-1] = (path, note)
+            batch.ingest(document)
+    if rejected:
         sys.exit(1)
 
 

@@ -16,7 +16,7 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -27,6 +27,9 @@ SQLITE_CACHE_KIB = 262_144  # 256 MiB page cache: the LSH and story indexes stay
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # newsmon issues BEGIN itself (see _sqlite_begin); the driver's implicit transactions would
+    # break savepoints and start writes as deferred transactions
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     for pragma in (
         "journal_mode=WAL",
@@ -41,6 +44,17 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     ):
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
+
+
+WRITE_OPTION = "newsmon_writes"  # execution option of connections that will write
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    """BEGIN IMMEDIATE for writing connections: the write lock is taken (or waited for, up to the
+    busy timeout) at the start, so a transaction that has read never fails on its first write
+    because another process wrote in between."""
+    immediate = connection.get_execution_options().get(WRITE_OPTION, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def create_store_engine(url: str) -> Engine:
@@ -59,6 +73,7 @@ def create_store_engine(url: str) -> Engine:
                 ) from None
         engine = create_engine(parsed)
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     try:
         return create_engine(parsed, pool_pre_ping=True)
