@@ -19,23 +19,43 @@ import re
 
 from lxml.html import HtmlElement
 
+from newsmon.normalize import strip_invisible
 from newsmon.textclean import clean_extracted_text
 
 LINK_LIST_SHARE = 0.7  # a list whose text is at least this much link text is navigation
 TITLE_ZONE_LINES = 5  # the headline is repeated, if at all, in the first lines
 KICKER_MAX_WORDS = 6  # "Premier League Rückschlag im Titelkampf …": kicker words before the headline
-REPEATS_MAX_SHARE = 0.5  # above this, repeated lines are a doubled article, not widgets
+HEADLINE_MIN_WORDS = 4  # a title's tail this long, alone on a line, is the headline without kicker
+TAIL_SHORT_WORDS = 4  # shorter lines at the very end are bylines, sources and widget labels
+UNIQUE_MIN_SHARE = 0.25  # less text than this outside repeated lines: the article came twice
 DEDUP_CACHE_SIZE = 4096
 _WORD = re.compile(r"\w+")
+_CAPTIONS = (
+    "//body//figcaption | //body//*[contains(@class, 'caption') or contains(@class, 'credit')"
+    " or contains(@class, 'copyright')]"
+)
+_CALL_TO_ACTION = re.compile(
+    r"\b(?:fehler gefunden|jetzt (?:melden|unterstützen|spenden|abonnieren|anmelden|bestellen)"
+    r"|unterstützen sie (?:uns|unsere)|ihre meinung ist uns wichtig|newsletter)\b",
+    re.IGNORECASE,
+)
 _INVISIBLE = {"script", "style", "noscript", "template", "head"}
 
 
 def _key(text: str) -> str:
-    return " ".join(_WORD.findall(text.casefold()))
+    """Words only, lower case, soft hyphens and other invisible characters gone."""
+    return " ".join(_WORD.findall(strip_invisible(text).casefold()))
 
 
 def _text_length(element: HtmlElement) -> int:
     return len("".join(element.itertext()).split())
+
+
+def prune_captions(tree: HtmlElement) -> None:
+    """Remove picture captions and credits: they describe the pictures, not the story."""
+    for element in tree.xpath(_CAPTIONS):
+        if element.getparent() is not None:
+            element.drop_tree()
 
 
 def prune_link_lists(tree: HtmlElement) -> None:
@@ -64,11 +84,14 @@ def visible_text_key(tree: HtmlElement) -> str:
 
 
 def _is_title_line(line: str, title_keys: set[str]) -> bool:
+    """The headline as it opens the text: whole, with a kicker in front, or without its kicker."""
     key = _key(line)
     if key in title_keys:
         return True
+    words = len(key.split())
     return any(
-        key.endswith(" " + title) and len(key.split()) - len(title.split()) <= KICKER_MAX_WORDS
+        (key.endswith(" " + title) and words - len(title.split()) <= KICKER_MAX_WORDS)
+        or (title.endswith(" " + key) and words >= HEADLINE_MIN_WORDS)
         for title in title_keys
     )
 
@@ -86,10 +109,23 @@ def drop_repeated_lines(lines: list[str]) -> list[str]:
     counts: dict[str, int] = {}
     for key in keys:
         counts[key] = counts.get(key, 0) + 1
-    repeated = sum(len(line) for line, key in zip(lines, keys, strict=True) if counts[key] > 1)
-    if repeated > REPEATS_MAX_SHARE * sum(len(line) for line in lines):
+    unique = sum(len(line) for line, key in zip(lines, keys, strict=True) if counts[key] == 1)
+    if unique < UNIQUE_MIN_SHARE * sum(len(line) for line in lines):
         return lines  # the article itself came twice; the sentence-level collapse keeps one copy
     return [line for line, key in zip(lines, keys, strict=True) if counts[key] == 1]
+
+
+def drop_tail_furniture(lines: list[str]) -> list[str]:
+    """Cut what trails the last paragraph of the story: calls to action ("Fehler gefunden? Jetzt
+    melden."), lead-ins to a widget that was not extracted ("… in unserem Liveblog:") and short
+    labels ("mit dpa", "Vielen Dank!")."""
+    end = len(lines)
+    while end > 1:
+        line = lines[end - 1]
+        if not (line.endswith(":") or len(line.split()) < TAIL_SHORT_WORDS or _CALL_TO_ACTION.search(line)):
+            break
+        end -= 1
+    return lines[:end]
 
 
 def restore_lead(lines: list[str], leads: list[str], page_text: str) -> list[str]:
@@ -114,6 +150,7 @@ def extract_body(tree: HtmlElement, url: str | None, titles: list[str], leads: l
 
     page_text = visible_text_key(tree)
     prune_link_lists(tree)
+    prune_captions(tree)
     result = bare_extraction(
         tree,
         url=url,
@@ -123,6 +160,6 @@ def extract_body(tree: HtmlElement, url: str | None, titles: list[str], leads: l
     if not isinstance(result, Document) or not result.text:
         return []
     lines = [line.strip() for line in result.text.split("\n") if line.strip()]
-    lines = drop_repeated_lines(drop_title_lines(lines, titles))
+    lines = drop_tail_furniture(drop_repeated_lines(drop_title_lines(lines, titles)))
     lines = restore_lead(lines, leads, page_text)
     return clean_extracted_text("\n".join(lines))
