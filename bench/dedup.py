@@ -1231,8 +1231,8 @@ def sqlite_query_plans(store: Store) -> dict[str, list[str]]:
         "exact": "SELECT id FROM articles WHERE content_hash = 'x'",
         "near": "SELECT id, minhash, shingle_count FROM articles WHERE id IN "
         "(SELECT DISTINCT article_id FROM lsh_bands WHERE band_key IN (1, 2, 3) LIMIT 100)",
-        "story": "SELECT article_id, count(*) AS shared FROM story_terms WHERE term_key IN (1, 2, 3) "
-        "AND day BETWEEN 1 AND 7 GROUP BY article_id ORDER BY shared DESC LIMIT 50",
+        "story": "SELECT term_key, article_id, weight FROM story_terms WHERE term_key IN (1, 2, 3) "
+        "AND minute BETWEEN 1 AND 8640 LIMIT 5000",
     }
     plans = {}
     with store.engine.connect() as connection:
