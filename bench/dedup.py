@@ -75,7 +75,7 @@ from newsmon.fingerprints import signature_bytes  # noqa: E402
 from newsmon.ingest import Ingestor, IngestResult  # noqa: E402
 from newsmon.store.db import Store, head_revision, open_store  # noqa: E402
 from newsmon.store.models import Article, ArticleUrl, FetchLog, LshBand, Source, Story, StoryTerm  # noqa: E402
-from newsmon.stories import story_term_rows  # noqa: E402
+from newsmon.stories import index_terms, story_term_rows  # noqa: E402
 from newsmon.urls import canonical_url  # noqa: E402
 
 OUT = ROOT / "bench" / "out"  # gitignored; --out overrides
@@ -658,7 +658,7 @@ def _rows(
             }
         )
         rows["bands"] += [{"band_key": key, "article_id": article_id} for key in bands]
-        rows["terms"] += story_term_rows(article_id, terms, published)
+        rows["terms"] += story_term_rows(article_id, index_terms(terms), published)
         rows["log"].append(
             {
                 "url": url,

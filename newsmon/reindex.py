@@ -14,7 +14,7 @@ from newsmon.config import DedupSettings
 from newsmon.dedup import fingerprint_text
 from newsmon.fingerprints import signature_bytes
 from newsmon.store.models import Article, LshBand, StoryTerm
-from newsmon.stories import CLUSTERABLE_PRECISIONS, story_term_rows
+from newsmon.stories import CLUSTERABLE_PRECISIONS, index_terms, story_term_rows
 
 _CHUNK = 500
 
@@ -52,7 +52,7 @@ def reindex_fingerprints(connection: Connection, settings: DedupSettings) -> int
             )
             bands += [{"band_key": key, "article_id": row.id} for key in set(fingerprint.band_keys)]
             moment = row.published_at if row.date_precision in CLUSTERABLE_PRECISIONS else None
-            terms += story_term_rows(row.id, fingerprint.terms, moment)
+            terms += story_term_rows(row.id, index_terms(fingerprint.terms), moment)
         connection.execute(_UPDATE, updates)
         if bands:
             connection.execute(insert(LshBand), bands)

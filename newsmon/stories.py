@@ -18,6 +18,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
 from sqlalchemy import Connection, DateTime, bindparam, case, insert, or_, select, update
 
@@ -125,11 +126,15 @@ class StoryInput:
         """The publication time, when it is precise enough to compare events."""
         return self.published_at if self.date_precision in CLUSTERABLE_PRECISIONS else None
 
+    @cached_property
+    def index_keys(self) -> dict[int, float]:
+        return index_terms(self.terms)
+
 
 def choose_story(connection: Connection, article: StoryInput, settings: DedupSettings) -> StoryChoice:
     """Join the story of the closest same-event report, or start a new story."""
     moment = article.moment
-    keys = index_terms(article.terms)
+    keys = article.index_keys
     match = _best_match(connection, keys, moment, settings) if moment and keys else None
     story_id = connection.scalar(_STORY_OF, {"article_id": match[0]}) if match else None
     if match and story_id is not None:
@@ -149,7 +154,7 @@ def choose_story(connection: Connection, article: StoryInput, settings: DedupSet
 
 
 def story_term_rows(
-    article_id: int, terms: dict[str, float], moment: datetime | None
+    article_id: int, keys: dict[int, float], moment: datetime | None
 ) -> list[dict[str, int | float]]:
     """The index rows that make an article findable by later reports of the same event."""
     if moment is None:
@@ -157,12 +162,12 @@ def story_term_rows(
     minute = _minute(moment)
     return [
         {"term_key": key, "minute": minute, "article_id": article_id, "weight": weight}
-        for key, weight in index_terms(terms).items()
+        for key, weight in keys.items()
     ]
 
 
 def index_story_terms(connection: Connection, article_id: int, article: StoryInput) -> None:
     """Make a stored article findable for later reports of the same event."""
-    rows = story_term_rows(article_id, article.terms, article.moment)
+    rows = story_term_rows(article_id, article.index_keys, article.moment)
     if rows:
         connection.execute(_INSERT_TERM, rows)

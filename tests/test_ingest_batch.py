@@ -43,10 +43,15 @@ def test_results_are_reported_in_order_once_committed(store: Store, config: Conf
 
 def test_a_failing_batch_leaves_no_trace(store: Store, config: Config, seeds_dir: Path) -> None:
     documents = _seed_documents(seeds_dir)
-    with pytest.raises(RuntimeError), Ingestor(store, config).batch(size=100) as batch:
-        for document in documents[:3]:
-            batch.ingest(document)
-        raise RuntimeError("the crawl died")
+
+    def crawl_that_dies() -> None:
+        with Ingestor(store, config).batch(size=100) as batch:
+            for document in documents[:3]:
+                batch.ingest(document)
+            raise RuntimeError("the crawl died")
+
+    with pytest.raises(RuntimeError):
+        crawl_that_dies()
     for column in (Article.id, FetchLog.id, LshBand.article_id, StoryTerm.article_id):
         assert _count(store, column) == 0
     # the same documents go through afterwards: nothing half-done blocks them

@@ -86,7 +86,6 @@ class Article(Base):
     aliases: Mapped[list[ArticleUrl]] = relationship(back_populates="article", order_by="ArticleUrl.id")
 
     __table_args__ = (
-        Index("ix_articles_canonical_url", "canonical_url"),
         Index("ix_articles_published_at", "published_at"),
         Index("ix_articles_story_id", "story_id"),
         Index("ix_articles_source_id", "source_id"),

@@ -1,5 +1,7 @@
 """Fingerprint scheme v2: numpy MinHash over word-hash shingles, weighted story terms by minute.
 
+Also drops the index on articles.canonical_url, which no lookup used.
+
 Signatures, LSH band keys and story terms of the first scheme cannot be compared with the new
 ones, so this migration rebuilds the ``story_terms`` table in its new shape and recomputes every
 stored article's fingerprints from its text with the default dedup settings (``newsmon db
@@ -46,6 +48,8 @@ def _drop_story_terms() -> None:
 
 
 def upgrade() -> None:
+    # URL lookups go through article_urls, which holds every article's own URL too
+    op.drop_index("ix_articles_canonical_url", table_name="articles")
     _drop_story_terms()
     _story_terms("minute", with_weight=True)
     reindex_fingerprints(op.get_bind(), DedupSettings())
@@ -56,3 +60,4 @@ def downgrade() -> None:
     _drop_story_terms()
     _story_terms("day", with_weight=False)
     op.execute(sa.text("DELETE FROM lsh_bands"))
+    op.create_index("ix_articles_canonical_url", "articles", ["canonical_url"], unique=False)
