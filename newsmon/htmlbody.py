@@ -22,10 +22,11 @@ from lxml.html import HtmlElement
 from newsmon.normalize import strip_invisible
 from newsmon.textclean import clean_extracted_text
 
+CAPTION_MAX_WORDS = 80
 LINK_LIST_SHARE = 0.7  # a list whose text is at least this much link text is navigation
 TITLE_ZONE_LINES = 5  # the headline is repeated, if at all, in the first lines
 KICKER_MAX_WORDS = 6  # "Premier League Rückschlag im Titelkampf …": kicker words before the headline
-HEADLINE_MIN_WORDS = 4  # a title's tail this long, alone on a line, is the headline without kicker
+HEADLINE_MIN_WORDS = 4  # shorter titles (or title tails) are too common to match a line by affix
 TAIL_SHORT_WORDS = 4  # shorter lines at the very end are bylines, sources and widget labels
 UNIQUE_MIN_SHARE = 0.25  # less text than this outside repeated lines: the article came twice
 DEDUP_CACHE_SIZE = 4096
@@ -54,7 +55,8 @@ def _text_length(element: HtmlElement) -> int:
 def prune_captions(tree: HtmlElement) -> None:
     """Remove picture captions and credits: they describe the pictures, not the story."""
     for element in tree.xpath(_CAPTIONS):
-        if element.getparent() is not None:
+        # a container that merely carries such a class name ("has-caption") holds more than a caption
+        if element.getparent() is not None and _text_length(element) <= CAPTION_MAX_WORDS:
             element.drop_tree()
 
 
@@ -90,8 +92,11 @@ def _is_title_line(line: str, title_keys: set[str]) -> bool:
         return True
     words = len(key.split())
     return any(
-        (key.endswith(" " + title) and words - len(title.split()) <= KICKER_MAX_WORDS)
-        or (title.endswith(" " + key) and words >= HEADLINE_MIN_WORDS)
+        len(title.split()) >= HEADLINE_MIN_WORDS
+        and (
+            (key.endswith(" " + title) and words - len(title.split()) <= KICKER_MAX_WORDS)
+            or (title.endswith(" " + key) and words >= HEADLINE_MIN_WORDS)
+        )
         for title in title_keys
     )
 
@@ -129,13 +134,17 @@ def drop_tail_furniture(lines: list[str]) -> list[str]:
 
 
 def restore_lead(lines: list[str], leads: list[str], page_text: str) -> list[str]:
-    """Put a declared lead in front when the page prints it and the extraction lost it."""
+    """Put a declared lead in front when the page prints it and the extraction lost it.
+
+    Nothing is added when one of the declared leads is already in the text: the others are then
+    other texts (some sites declare a picture caption as the description).
+    """
     text = _key("\n".join(lines))
-    for lead in leads:
-        key = _key(lead)
-        if key and key not in text and key in page_text:
-            return [lead, *lines]
-    return lines
+    keys = [(lead, _key(lead)) for lead in leads if _key(lead)]
+    if any(key in text for _, key in keys):
+        return lines
+    printed = [lead for lead, key in keys if key in page_text]
+    return [printed[0], *lines] if printed else lines
 
 
 def extract_body(tree: HtmlElement, url: str | None, titles: list[str], leads: list[str]) -> list[str]:

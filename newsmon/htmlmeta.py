@@ -221,7 +221,7 @@ def read_page_meta(tree: HtmlElement) -> PageMeta:
         meta=meta,
         article=article_object(objects),
         site_names=_site_names(meta, objects),
-        document_title=clean_text(title.text_content()) or None if title is not None else None,
+        document_title=(clean_text(title.text_content()) or None) if title is not None else None,
         headings=headings,
     )
 

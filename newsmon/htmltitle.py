@@ -18,8 +18,9 @@ from urllib.parse import urlsplit
 
 from newsmon.htmlmeta import PageMeta
 
-# Separators between a title and the site or section name; a plain hyphen only with spaces around.
-_SEPARATOR = re.compile(r"\s+[|–—·•»:-]{1,2}\s+|\s*[|·•»]\s*")
+# Separators between a title and the site or section name. Only a pipe may stand without spaces:
+# a hyphen joins words ("Ex-Ministerin") and » « are German quotation marks.
+_SEPARATOR = re.compile(r"\s+[|–—·•»:-]{1,2}\s+|\s*\|\s*")
 _DOMAIN = re.compile(r"[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}", re.IGNORECASE)
 _NOT_ALNUM = re.compile(r"[\W_]+")
 SITE_SEGMENT_MAX_WORDS = 6
