@@ -104,7 +104,8 @@ def strip_by_agreement(title: str, others: list[str]) -> str:
 
 
 def title_candidates(page: PageMeta, url: str | None) -> list[tuple[str, str]]:
-    """(origin, title) in order of trust, decorations removed, empty ones dropped."""
+    """(origin, title) in order of trust, decorations removed; empty ones and the bare site name
+    (some sites put it in every page's og:title) dropped."""
     sites = site_keys(page, url)
     raw = [
         ("meta-title", page.meta.get("title")),
@@ -115,12 +116,22 @@ def title_candidates(page: PageMeta, url: str | None) -> list[tuple[str, str]]:
     ]
     declared = [(origin, strip_site_name(text, sites)) for origin, text in raw if text]
     texts = [text for _, text in declared]
-    return [(origin, strip_by_agreement(text, texts)) for origin, text in declared]
+    stripped = [(origin, strip_by_agreement(text, texts)) for origin, text in declared]
+    return [(origin, text) for origin, text in stripped if _key(text) not in sites]
+
+
+def _confirmed(title: str, candidates: list[tuple[str, str]], page: PageMeta) -> bool:
+    """Another declaration or a heading on the page says the same."""
+    others = {text for origin, text in candidates if origin not in ("meta-title", "document-title")}
+    return title in others or title in {text for _, text in page.headings}
 
 
 def choose_title(page: PageMeta, url: str | None) -> tuple[str | None, str]:
     """The article title and where it came from ("none" when the page declares no title)."""
     candidates = title_candidates(page, url)
+    if candidates and candidates[0][0] == "meta-title" and not _confirmed(candidates[0][1], candidates, page):
+        # an old-style title tag that no other declaration repeats may be the site's generic one
+        candidates = [*candidates[1:], candidates[0]]
     if not candidates:
         return None, "none"
     origin, title = candidates[0]

@@ -220,9 +220,21 @@ def test_og_title_preferred_over_a_different_h1() -> None:
     assert choose_title(meta, URL) == ("Social-Titel der Meldung", "og:title")
 
 
-def test_meta_title_is_trusted_first() -> None:
-    meta = meta_of(head='<meta name="title" content="Die Überschrift">' + og("og:title", "Der Klick-Titel"))
+def test_meta_title_confirmed_by_the_page_is_trusted_first() -> None:
+    head = '<meta name="title" content="Die Überschrift">' + og("og:title", "Der Klick-Titel")
+    meta = meta_of(head=head, body=f"<article><h1>Die Überschrift</h1>{BODY}</article>")
     assert choose_title(meta, URL) == ("Die Überschrift", "meta-title")
+
+
+def test_meta_title_nothing_else_repeats_is_not_trusted() -> None:
+    head = '<meta name="title" content="Nachrichten aus der Region">' + og("og:title", "Der Klick-Titel")
+    assert choose_title(meta_of(head=head), URL) == ("Der Klick-Titel", "og:title")
+
+
+def test_an_og_title_that_is_only_the_site_name_is_ignored() -> None:
+    head = og("og:title", "Beispiel-Zeitung") + og("og:site_name", "Beispiel-Zeitung")
+    meta = meta_of(head=head, ld={"@type": "NewsArticle", "headline": "Die Meldung des Tages"})
+    assert choose_title(meta, URL) == ("Die Meldung des Tages", "json-ld")
 
 
 def test_shown_json_ld_headline_beats_an_og_title_that_only_copies_the_seo_title() -> None:
