@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 _MARKUP = re.compile(r"<(?:!doctype|html|head|body|meta|title|div|p|article|main|section|span|h1)\b", re.I)
 _AUTHOR_SPLIT = re.compile(r"\s*(?:;|,|&|\bund\b|\band\b)\s*")
+_DESK_CODE = re.compile(r"\s*\([\w.]{1,6}\)$")
 MARKUP_SAMPLE_CHARS = 20_000
 EARLIEST_YEAR = 1995  # older "publication" dates in markup are placeholders or copyright years
 TEASER_MAX_WORDS = 250  # a paywalled page with less text than this shows only its teaser
@@ -91,20 +92,21 @@ def published_date(page: PageMeta, tree: HtmlElement, url: str | None, tz: ZoneI
 
 
 def split_authors(names: list[str]) -> list[str]:
-    """One name per entry: "Anna Muster und Ben Beispiel" and "A, B" become two, duplicates go."""
-    people = [part.strip() for name in names for part in _AUTHOR_SPLIT.split(name)]
-    return list(dict.fromkeys(person for person in people if person))
+    """One name per entry: "Anna Muster und Ben Beispiel" and "A, B" become two, a desk code in
+    brackets ("Elena Muster (emu)") goes, e-mail addresses are not names, duplicates go."""
+    people = [_DESK_CODE.sub("", part).strip() for name in names for part in _AUTHOR_SPLIT.split(name)]
+    return list(dict.fromkeys(person for person in people if person and "@" not in person))
 
 
 def authors(page: PageMeta, tree: HtmlElement) -> list[str]:
     """Declared authors, else the byline trafilatura finds in the markup."""
-    names = declared_authors(page)
-    if not names:
-        from trafilatura.metadata import extract_author
+    names = split_authors(declared_authors(page))
+    if names:
+        return names
+    from trafilatura.metadata import extract_author
 
-        byline = extract_author(tree)
-        names = [byline] if byline else []
-    return split_authors(names)
+    byline = extract_author(tree)
+    return split_authors([byline]) if byline else []
 
 
 def is_teaser(page: PageMeta, words: int) -> bool:

@@ -112,6 +112,12 @@ def test_authors_as_objects_strings_and_lists(author: object, expected: list[str
     assert authors(read_page_meta(tree), tree) == expected
 
 
+def test_desk_codes_and_mail_addresses_are_not_names() -> None:
+    ld = {"@type": "NewsArticle", "author": ["Elena Muster (emu)", "Max Beispiel (mb.)", "m.b@example.org"]}
+    tree = page(ld=ld)
+    assert authors(read_page_meta(tree), tree) == ["Elena Muster", "Max Beispiel"]
+
+
 def test_meta_author_when_json_ld_names_none() -> None:
     tree = page(head='<meta name="author" content="Erika Beispiel, Max Muster">')
     assert authors(read_page_meta(tree), tree) == ["Erika Beispiel", "Max Muster"]
