@@ -62,7 +62,8 @@ def prune_captions(tree: HtmlElement) -> None:
 
 def prune_link_lists(tree: HtmlElement) -> None:
     """Remove lists made mostly of links: related-article teasers, tag clouds, menus."""
-    for element in tree.xpath("//body//*[self::ul or self::ol]"):
+    # outermost lists only: nested ones go with their parent, and each list is measured once
+    for element in tree.xpath("//body//*[self::ul or self::ol][not(ancestor::ul or ancestor::ol)]"):
         words = _text_length(element)
         if not words or element.getparent() is None:
             continue

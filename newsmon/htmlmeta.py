@@ -48,6 +48,7 @@ _NOT_CONTENT = (
 )
 _HEADINGS = f"//body//*[self::h1 or self::h2][not({_NOT_CONTENT})]"
 MAX_HEADINGS = 30
+MAX_JSON_LD_DEPTH = 12
 _SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([,.:;!?])")
 
 
@@ -142,6 +143,8 @@ def _parse_json_ld(text: str) -> Any:
 
 def _objects(data: Any, depth: int = 0) -> Iterator[tuple[int, dict[str, Any]]]:
     """Every JSON-LD object with its nesting depth, in document order (@graph and lists included)."""
+    if depth > MAX_JSON_LD_DEPTH:
+        return  # the article is near the top; deeper levels are other things (or a hostile page)
     if isinstance(data, list):
         for item in data:
             yield from _objects(item, depth)
@@ -165,7 +168,7 @@ def json_ld_objects(tree: HtmlElement) -> list[tuple[int, dict[str, Any]]]:
             continue
         try:
             data = _parse_json_ld(script.text)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             log.debug("unreadable JSON-LD skipped: %s", exc)
             continue
         found.extend(_objects(data))

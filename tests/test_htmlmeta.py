@@ -81,6 +81,20 @@ def test_broken_json_ld_is_skipped_and_the_next_script_still_read() -> None:
     assert read_page_meta(tree).headline == "Zweiter Block"  # trailing comma tolerated
 
 
+def test_absurdly_nested_json_ld_is_survived() -> None:
+    deep = "[" * 100_000 + "]" * 100_000
+    nested: dict[str, object] = {"@type": "Thing"}
+    for _ in range(200):
+        nested = {"@type": "Thing", "part": nested}
+    tree = parse_html(
+        f'<html><head><script type="application/ld+json">{deep}</script>'
+        f'<script type="application/ld+json">{json.dumps(nested)}</script>'
+        f'<script type="application/ld+json">{{"@type": "NewsArticle", "headline": "Trotzdem"}}</script>'
+        f"</head><body>{BODY}</body></html>"
+    )
+    assert read_page_meta(tree).headline == "Trotzdem"
+
+
 def test_entities_and_whitespace_in_json_ld_are_cleaned() -> None:
     meta = meta_of(ld={"@type": "NewsArticle", "headline": "Samsung soll Smartphones  zerst&ouml;ren\n"})
     assert meta.headline == "Samsung soll Smartphones zerstören"
