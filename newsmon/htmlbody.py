@@ -4,10 +4,12 @@ trafilatura finds the main text block well, but on news pages it keeps a few thi
 the article and drops one thing that is:
 
 - lists of links inside the article container ("Mehr zum Thema" teasers) come through as list
-  items; they are pruned from the tree first (a list whose text is mostly link text);
+  items; they are pruned from the tree first (a list whose text is mostly link text), and so are
+  picture captions and credits;
 - the headline (often with its kicker) is repeated as the first lines of the text;
 - widgets repeated down the page (consent placeholders for every embed, the same credit line
   under every picture) survive: a line that occurs more than once is furniture, every copy goes;
+- calls to action and widget lead-ins trail the story ("Fehler gefunden? Jetzt melden.");
 - the lead (standfirst) printed above the body is often outside the block trafilatura picks. A
   page declares it as its description; when that text is printed on the page and missing from
   the extraction, it is put back in front.
@@ -22,7 +24,7 @@ from lxml.html import HtmlElement
 from newsmon.normalize import strip_invisible
 from newsmon.textclean import clean_extracted_text
 
-CAPTION_MAX_WORDS = 80
+CAPTION_MAX_WORDS = 80  # more text than a caption: the class name is on a container
 LINK_LIST_SHARE = 0.7  # a list whose text is at least this much link text is navigation
 TITLE_ZONE_LINES = 5  # the headline is repeated, if at all, in the first lines
 KICKER_MAX_WORDS = 6  # "Premier League Rückschlag im Titelkampf …": kicker words before the headline
@@ -49,13 +51,13 @@ def _key(text: str) -> str:
 
 
 def _text_length(element: HtmlElement) -> int:
-    return len("".join(element.itertext()).split())
+    """Words of text in the element and its descendants."""
+    return len(" ".join(element.itertext()).split())
 
 
 def prune_captions(tree: HtmlElement) -> None:
     """Remove picture captions and credits: they describe the pictures, not the story."""
     for element in tree.xpath(_CAPTIONS):
-        # a container that merely carries such a class name ("has-caption") holds more than a caption
         if element.getparent() is not None and _text_length(element) <= CAPTION_MAX_WORDS:
             element.drop_tree()
 

@@ -6,9 +6,10 @@ the site name or a section glued on with a separator ("… | Börsen-Zeitung", "
 That is removed generically: a separated segment goes when it names the site (``og:site_name``,
 the publisher, the host, or anything shaped like a domain) or when what remains is exactly
 another declaration of the title. Sometimes they disagree in wording (a social-media title in
-``og:title``, an SEO title in ``<title>``); then the order of trust decides, with one exception
-for pages whose ``og:title`` is only a copy of the SEO title while the page shows the JSON-LD
-headline as a heading.
+``og:title``, an SEO title in ``<title>``); then the order of trust decides, with two checks:
+``<meta name="title">`` counts only when another declaration or a heading says the same (some
+sites put one generic text there), and a page whose ``og:title`` is only a copy of the SEO title
+while it shows the JSON-LD headline as a heading gets that headline.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ def _key(text: str) -> str:
 
 
 def _hosts(url: str | None, page: PageMeta) -> list[str]:
-    """The page's host names: from its URL and from og:url / canonical declarations."""
+    """The page's host names (whole, and the label before the TLD): from its URL and og:url."""
     urls = [url or "", page.meta.get("og:url", "")]
     hosts = []
     for candidate in urls:
