@@ -44,9 +44,23 @@ class ImportSettings(_Section):
 
 
 class DedupSettings(_Section):
-    shingle_words: int = Field(4, ge=2, le=10, description="Words per shingle for near-duplicate detection (after a change: newsmon db reindex).")
-    num_perm: int = Field(60, ge=16, le=512, description="MinHash permutations (signature length; after a change: newsmon db reindex).")
-    bands: int = Field(20, ge=2, description="LSH bands; num_perm must be a multiple of it (after a change: newsmon db reindex).")
+    shingle_words: int = Field(
+        4,
+        ge=2,
+        le=10,
+        description="Words per shingle for near-duplicate detection (after a change: newsmon db reindex).",
+    )
+    num_perm: int = Field(
+        60,
+        ge=16,
+        le=512,
+        description="MinHash permutations (signature length; after a change: newsmon db reindex).",
+    )
+    bands: int = Field(
+        20,
+        ge=2,
+        description="LSH bands; num_perm must be a multiple of it (after a change: newsmon db reindex).",
+    )
     near_jaccard: float = Field(
         0.7,
         gt=0,
@@ -86,6 +100,70 @@ class SmtpSettings(_Section):
     timeout: float = Field(30.0, gt=0, description="Seconds to wait for the SMTP server.")
 
 
+def _comma_list(value: Any) -> Any:
+    """Lists may be written as one comma-separated string (handy in environment variables)."""
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    return value
+
+
+class CrawlSettings(_Section):
+    contact: str = Field(
+        "mailto:newsmon@localhost",
+        description="How site operators reach you (URL or mailto:); sent in the User-Agent. Set it.",
+    )
+    user_agent: str = Field(
+        "newsmon/0.1 (+{contact})",
+        description="User-Agent of every request; {contact} is replaced by crawl.contact.",
+    )
+    obey_robots: bool = Field(True, description="Obey robots.txt (disallowed URLs are logged as 'robots').")
+    download_timeout: float = Field(
+        20.0, gt=0, description="Seconds before a request is given up ('timeout')."
+    )
+    max_bytes: int = Field(
+        10_000_000,
+        gt=0,
+        description="Largest response body, also after decompression; larger ones are dropped ('too large').",
+    )
+    max_redirects: int = Field(5, ge=0, description="Redirects followed per request before 'redirect loop'.")
+    retries: int = Field(
+        2, ge=0, description="Retries of a request that failed in a way that may pass (timeouts, 5xx, 429)."
+    )
+    concurrency: int = Field(16, ge=1, description="Requests in flight in total.")
+    concurrency_per_domain: int = Field(2, ge=1, description="Requests in flight per site.")
+    delay: float = Field(
+        0.5, ge=0, description="Minimum seconds between requests to one site (AutoThrottle starts here)."
+    )
+    autothrottle: bool = Field(True, description="Adapt the delay per site to its response times.")
+    max_retry_after: float = Field(
+        600.0,
+        ge=0,
+        description="Longest Retry-After (seconds) honoured within a crawl; longer waits end the source's crawl.",
+    )
+    sitemap_max_age_days: float = Field(
+        3.0, gt=0, description="Sitemap entries whose lastmod or publication date is older are not fetched."
+    )
+    min_words: int = Field(
+        80, ge=1, description="Crawled pages with fewer words of clean text are 'too short'."
+    )
+    allow_private_hosts: list[str] = Field(
+        default_factory=list,
+        description="Hosts or IPs in private, loopback or link-local ranges that may be crawled anyway "
+        "(comma-separated in the environment, e.g. 127.0.0.1). Everything else there is refused (SSRF).",
+    )
+    extract_workers: int = Field(
+        0,
+        ge=0,
+        description="Processes extracting pages beside the download loop; 0 picks one per CPU beyond the first.",
+    )
+
+    _split_hosts = field_validator("allow_private_hosts", mode="before")(_comma_list)
+
+    @property
+    def resolved_user_agent(self) -> str:
+        return self.user_agent.replace("{contact}", self.contact)
+
+
 class Config(_Section):
     home: Path = Field(
         Path("var"), description="Data directory (database, digests). Default ./var, or NEWSMON_HOME."
@@ -108,6 +186,7 @@ class Config(_Section):
         default_factory=DedupSettings, description="Deduplication and story clustering."
     )
     smtp: SmtpSettings = Field(default_factory=SmtpSettings, description="Mail delivery of digests.")
+    crawl: CrawlSettings = Field(default_factory=CrawlSettings, description="Fetching and politeness.")
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
