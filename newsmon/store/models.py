@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -31,7 +32,12 @@ class Base(DeclarativeBase):
 
 
 class Source(Base):
-    """Where documents come from: a feed, sitemap, search or the local import."""
+    """Where documents come from: a feed, sitemap, search or the local import, with its crawl state.
+
+    ``origin`` says who declared it: ``shipped`` (seeds/sources.toml, synced by name), ``user``
+    (`newsmon sources add`) or ``import`` (only a name documents were stored under). The crawler
+    keeps the state columns; a source is healthy while ``consecutive_failures`` is 0.
+    """
 
     __tablename__ = "sources"
 
@@ -41,6 +47,18 @@ class Source(Base):
     url: Mapped[str | None] = mapped_column(Text)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    outlet: Mapped[str | None] = mapped_column(String(200))
+    language: Mapped[str | None] = mapped_column(String(8))
+    origin: Mapped[str] = mapped_column(String(10), server_default="import")  # shipped | user | import
+    verified: Mapped[bool] = mapped_column(Boolean, server_default=true())
+    url_template: Mapped[str | None] = mapped_column(Text)  # search sources: {query} is filled in
+    etag: Mapped[str | None] = mapped_column(Text)  # validators of the last response, for conditional GET
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    last_crawled_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_outcome: Mapped[str | None] = mapped_column(Text)  # "ok: 12 new", "failed: HTTP 503"
+    last_error: Mapped[str | None] = mapped_column(Text)
+    consecutive_failures: Mapped[int] = mapped_column(Integer, server_default="0")
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime)  # back-off after failures
 
 
 class Story(Base):
