@@ -312,8 +312,8 @@ class SourceRegistry:
         shipped = self.shipped.get(row.name) if row.origin == "shipped" else None
         if shipped is not None:
             return shipped.model_copy(update={"enabled": row.enabled})
-        fields = {"name": row.name, "enabled": row.enabled, **{c: getattr(row, c) for c in _DECLARED}}
-        return parse_source(fields, "the sources table")
+        declared = {"name": row.name, "enabled": row.enabled, **{c: getattr(row, c) for c in _DECLARED}}
+        return parse_source(declared, "the sources table")
 
     def sources(self, include_disabled: bool = False) -> list[ConfiguredSource]:
         """Shipped and user sources by name; only the enabled ones unless ``include_disabled``."""
