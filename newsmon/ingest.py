@@ -25,7 +25,7 @@ from newsmon.errors import InputError
 from newsmon.extract import Article as CleanArticle
 from newsmon.extract import RawDocument, extract_article
 from newsmon.fingerprints import signature_bytes
-from newsmon.store.db import WRITE_OPTION, Store
+from newsmon.store.db import WRITE_OPTION, BackgroundCheckpoints, Store
 from newsmon.store.models import Article, ArticleUrl, FetchLog, LshBand, Source
 from newsmon.stories import StoryInput, choose_story, index_story_terms
 from newsmon.urls import canonical_url
@@ -322,6 +322,8 @@ class IngestBatch:
         self._opened_at = 0.0
         self._pending: list[IngestResult] = []
         self.results: list[IngestResult] = []
+        # a one-document batch commits at once: a checkpoint thread would cost more than it saves
+        self.checkpoints = BackgroundCheckpoints(ingestor.store.engine) if size > 1 else None
 
     def ingest(self, document: RawDocument, article: CleanArticle | None = None) -> None:
         """Decide one document; see ``Ingestor.ingest``."""
@@ -353,6 +355,8 @@ class IngestBatch:
             self._transaction = None
             self._ingestor._source_ids.clear()
         self._pending = []
+        if self.checkpoints is not None:
+            self.checkpoints.stop(self._connection)
         if self._connection is not None:
             self._connection.close()
             self._connection = None
@@ -370,6 +374,8 @@ class IngestBatch:
     def _begin(self) -> Connection:
         if self._connection is None:
             self._connection = self._ingestor.store.engine.connect().execution_options(**{WRITE_OPTION: True})
+            if self.checkpoints is not None:
+                self.checkpoints.start(self._connection)
         if self._transaction is None:
             self._transaction = self._connection.begin()
             self._opened_at = time.monotonic()

@@ -7,6 +7,8 @@ daemon and the web UI can share one file. PostgreSQL needs nothing special.
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,6 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from newsmon.errors import StoreError
 
 SQLITE_CACHE_KIB = 262_144  # 256 MiB page cache: the LSH and story indexes stay in memory
+WAL_AUTOCHECKPOINT_PAGES = 10_000
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -39,8 +42,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         f"cache_size=-{SQLITE_CACHE_KIB}",
         "temp_store=MEMORY",
         # checkpoint every ~40 MB of WAL instead of 4 MB: hot index pages are copied back once
-        # per checkpoint, and each checkpoint stalls the commit that triggers it
-        "wal_autocheckpoint=10000",
+        # per checkpoint, and each checkpoint stalls the commit that triggers it (bulk writers
+        # hand checkpoints to a thread instead: BackgroundCheckpoints)
+        f"wal_autocheckpoint={WAL_AUTOCHECKPOINT_PAGES}",
     ):
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
@@ -108,6 +112,63 @@ def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str | N
         return before, current_revision(engine)
     except OperationalError as exc:
         raise StoreError(f"cannot open the database {engine.url.render_as_string()}: {exc.orig}") from None
+
+
+class BackgroundCheckpoints:
+    """WAL checkpoints of a bulk writer, run by a thread on its own connection (SQLite only).
+
+    A checkpoint copies committed pages from the WAL back into the database file and syncs it:
+    disk work that, done automatically, stalls whichever commit crosses the threshold. Here the
+    writing connection turns its automatic checkpoints off and a thread runs PASSIVE checkpoints
+    beside it (WAL lets a checkpoint and a writer proceed together), so the writer waits for the
+    disk only through its own commits. ``stop`` runs a last checkpoint and turns the writer's
+    automatic checkpoints back on. A no-op for other databases.
+    """
+
+    def __init__(self, engine: Engine, interval: float = 0.25) -> None:
+        self._engine = engine
+        self._interval = interval
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.checkpoints = 0
+        self.seconds = 0.0  # time the thread spent checkpointing, for benchmarks
+
+    def start(self, writer: Connection) -> None:
+        if self._engine.dialect.name != "sqlite" or self._thread is not None:
+            return
+        _pragma(writer, "wal_autocheckpoint=0")
+        self._thread = threading.Thread(target=self._run, name="newsmon-checkpoints", daemon=True)
+        self._thread.start()
+
+    def stop(self, writer: Connection | None) -> None:
+        if self._thread is None:
+            return
+        self._stopping.set()
+        self._thread.join()
+        self._thread = None
+        if writer is not None and not writer.closed:
+            _pragma(writer, f"wal_autocheckpoint={WAL_AUTOCHECKPOINT_PAGES}")
+
+    def _run(self) -> None:
+        # the driver connection, outside any transaction: a checkpoint run inside one could not
+        # copy pages committed after the transaction's snapshot
+        connection = self._engine.raw_connection()
+        try:
+            while True:
+                stopping = self._stopping.wait(self._interval)
+                started = time.perf_counter()
+                connection.driver_connection.execute("PRAGMA wal_checkpoint(PASSIVE)").close()
+                self.seconds += time.perf_counter() - started
+                self.checkpoints += 1
+                if stopping:
+                    return
+        finally:
+            connection.close()
+
+
+def _pragma(connection: Connection, pragma: str) -> None:
+    """Run a PRAGMA on the driver connection: through SQLAlchemy it would open a transaction."""
+    connection.connection.driver_connection.execute(f"PRAGMA {pragma}").close()
 
 
 class Store:
