@@ -187,6 +187,11 @@ class Config(_Section):
     )
     smtp: SmtpSettings = Field(default_factory=SmtpSettings, description="Mail delivery of digests.")
     crawl: CrawlSettings = Field(default_factory=CrawlSettings, description="Fetching and politeness.")
+    sources_file: Path | None = Field(
+        None,
+        description="Sources list read instead of the shipped seeds/sources.toml (same format; "
+        "sources added with `newsmon sources add` live in the database either way).",
+    )
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 

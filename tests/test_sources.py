@@ -322,3 +322,15 @@ def test_check_reports_the_last_result_of_every_source(cli: Cli, store: Store) -
 
     cli("sources", "disable", "golem-news")
     assert json.loads(cli("sources", "check", "--json").output)  # exit 0: only disabled ones fail
+
+
+def test_configured_sources_file_replaces_the_shipped_list(cli: Cli, tmp_path: Path) -> None:
+    own = tmp_path / "own-sources.toml"
+    own.write_text(
+        '[[source]]\nname = "hauszeitung"\noutlet = "Hauszeitung"\nkind = "feed"\n'
+        'url = "https://hauszeitung.example/feed.xml"\n',
+        encoding="utf-8",
+    )
+    cli.env = {**cli.env, "NEWSMON_SOURCES_FILE": str(own)}
+    listed = json.loads(cli("sources", "list", "--json").output)
+    assert [source["name"] for source in listed] == ["hauszeitung"]

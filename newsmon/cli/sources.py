@@ -15,7 +15,12 @@ import click
 
 from newsmon.cli.context import AppContext, print_json, print_table
 from newsmon.dates import format_date
-from newsmon.sources import CrawlState, open_registry, parse_source
+from newsmon.sources import CrawlState, SourceRegistry, load_sources, open_registry, parse_source
+
+
+def _registry(app: AppContext) -> SourceRegistry:
+    """The store's sources, synced with the configured (or shipped) list."""
+    return open_registry(app.store, load_sources(app.config.sources_file))
 
 
 def _local(moment: datetime | None, tz: ZoneInfo) -> str | None:
@@ -57,7 +62,7 @@ def list_command(app: AppContext, include_disabled: bool, as_json: bool) -> None
 
         newsmon sources list --all --json
     """
-    sources = open_registry(app.store).sources(include_disabled)
+    sources = _registry(app).sources(include_disabled)
     if as_json:
         print_json([source.as_dict() for source in sources])
         return
@@ -102,7 +107,7 @@ def add_command(app: AppContext, name: str, url: str, kind: str, outlet: str | N
     fields = {"name": name, "kind": kind, address: url, "language": language}
     fields["outlet"] = outlet or urlsplit(url).hostname or name
     spec = parse_source(fields, "command line")
-    open_registry(app.store).add(spec)
+    _registry(app).add(spec)
     click.echo(f"added {spec.name} ({spec.kind}, {spec.address})")
 
 
@@ -116,14 +121,14 @@ def remove_command(app: AppContext, name: str) -> None:
 
         newsmon sources remove heise-security
     """
-    if open_registry(app.store).remove(name):
+    if _registry(app).remove(name):
         click.echo(f"removed {name}")
     else:
         click.echo(f"removed {name} from the crawl; stored documents keep it as their source name")
 
 
 def _switch(app: AppContext, name: str, enabled: bool) -> None:
-    open_registry(app.store).set_enabled(name, enabled)
+    _registry(app).set_enabled(name, enabled)
     click.echo(f"{name} {'enabled' if enabled else 'disabled'}")
 
 
@@ -165,7 +170,7 @@ def check_command(app: AppContext, as_json: bool) -> None:
 
         newsmon sources check --json
     """
-    states = open_registry(app.store).states()
+    states = _registry(app).states()
     tz = app.config.tz
     if as_json:
         print_json([state_json(state, tz) for state in states])
