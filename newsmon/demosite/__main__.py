@@ -28,18 +28,22 @@ def main(argv: list[str] | None = None) -> None:
             name: args.port + offset
             for offset, name in enumerate(("tagesblick", "technikwelt", "nachrichtensuche"))
         }
-    with FixtureSite.start(
-        args.scale, ports=ports, slow_delay=args.slow_delay, rate_limit_count=args.rate_limit_count
-    ) as site:
-        for outlet in site.outlets.values():
-            print(f"{outlet.title:<18} {outlet.base_url}/")
-            for url in (*site.feeds.get(outlet.name, ()), *site.sitemaps.get(outlet.name, ())[:1]):
-                print(f"{'':<18} {url}")
-        print(f"{len(site.manifest)} URLs in the manifest. Ctrl-C stops.", flush=True)
-        try:
+    try:
+        with FixtureSite.start(
+            args.scale, ports=ports, slow_delay=args.slow_delay, rate_limit_count=args.rate_limit_count
+        ) as site:
+            _print_addresses(site)
             threading.Event().wait()
-        except KeyboardInterrupt:
-            print("stopped")
+    except KeyboardInterrupt:
+        print("stopped")
+
+
+def _print_addresses(site: FixtureSite) -> None:
+    for outlet in site.outlets.values():
+        print(f"{outlet.title:<18} {outlet.base_url}/")
+        for url in (*site.feeds.get(outlet.name, ()), *site.sitemaps.get(outlet.name, ())[:1]):
+            print(f"{'':<18} {url}")
+    print(f"{len(site.manifest)} URLs in the manifest. Ctrl-C stops.", flush=True)
 
 
 if __name__ == "__main__":

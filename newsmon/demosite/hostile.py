@@ -112,11 +112,12 @@ def misdeclared_cp1252(html: str) -> bytes:
 
 
 def malformed_feed(rss: str) -> bytes:
-    """A feed broken the way real ones are: a raw ``&``, an unclosed tag and a truncated end.
+    """A feed broken the way real ones are: a raw ``&``, an HTML-only entity and a truncated end.
 
-    The items themselves stay intact, so a recovering parser still finds every link.
+    The item structure stays intact, so a recovering parser still finds every item and link.
     """
-    broken = rss.replace("</description>", " – Forschung & Entwicklung<br></description>", 1)
+    broken = rss.replace("</description>", " – Forschung & Entwicklung</description>", 1)
+    broken = broken.replace("</title>\n    <link>", "&nbsp;</title>\n    <link>", 1)  # the first item's title
     return broken.rpartition("</channel>")[0].encode()
 
 

@@ -73,9 +73,11 @@ class _RequestLog:
 
 
 class _OutletServer(ThreadingHTTPServer):
-    """Serves one outlet; tracks open connections so shutdown can close idle keep-alive ones."""
+    """Serves one outlet; tracks connections and request threads so stop() can end and join them.
 
-    block_on_close = True  # server_close() waits for request threads, so nothing outlives stop()
+    Request threads are daemons, so a site nobody stopped never holds up interpreter exit; the
+    stdlib joins only non-daemon ones, hence the own bookkeeping in ``process_request``.
+    """
 
     def __init__(self, outlet: str, port: int, stopping: threading.Event, log: _RequestLog) -> None:
         super().__init__((HOST, port), _Handler)
@@ -85,11 +87,32 @@ class _OutletServer(ThreadingHTTPServer):
         self.catalog: Catalog | None = None
         self._lock = threading.Lock()
         self._open: set[socket.socket] = set()
+        self._request_threads: list[threading.Thread] = []
         self._closing = False
 
     @property
     def port(self) -> int:
         return int(self.server_address[1])
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        thread = threading.Thread(
+            target=self.process_request_thread,
+            args=(request, client_address),
+            name=f"demosite-{self.outlet}-request",
+            daemon=True,
+        )
+        with self._lock:
+            self._request_threads = [running for running in self._request_threads if running.is_alive()]
+            self._request_threads.append(thread)
+        thread.start()
+
+    def server_close(self) -> None:
+        """Close the listening socket and wait for the request threads (after close_connections)."""
+        super().server_close()
+        with self._lock:
+            threads, self._request_threads = self._request_threads, []
+        for thread in threads:
+            thread.join()
 
     def track(self, connection: socket.socket) -> None:
         with self._lock:
@@ -201,7 +224,7 @@ class FixtureSite:
             )
             for outlet, server in zip(outlets, servers, strict=True)
         }
-        self._threads: list[threading.Thread] = []
+        self._serve_threads: list[threading.Thread] = []
         self._stopped = False
 
     @classmethod
@@ -252,7 +275,7 @@ class FixtureSite:
                 daemon=True,
             )
             thread.start()
-            self._threads.append(thread)
+            self._serve_threads.append(thread)
 
     def stop(self) -> None:
         """Stop serving and release every socket and thread; returns promptly even mid-request."""
@@ -266,7 +289,7 @@ class FixtureSite:
             server.close_connections()
         for server in self._servers:
             server.server_close()  # closes the listening socket and joins the request threads
-        for thread in self._threads:
+        for thread in self._serve_threads:
             thread.join()
 
     def __enter__(self) -> FixtureSite:
