@@ -1,4 +1,4 @@
-"""The fixture's content: outlets and hand-written articles, loaded from ``data/*.toml``.
+"""The fixture's content: outlets, hand-written articles and special URLs, from ``data/*.toml``.
 
 The text lives in TOML rather than code so it can be read and edited as prose, and it is
 validated on load so a typo (unknown section, summer-time offset in winter, duplicate id) stops
@@ -91,6 +91,20 @@ class Article:
         return len(" ".join((self.title, self.lead, *self.body)).split())
 
 
+@dataclass(frozen=True)
+class Special:
+    """A URL that is not a plain article: an error, a trap, or a link to a forbidden address."""
+
+    case: str
+    outlet: str
+    target: str  # a path on the outlet, or a full URL elsewhere (the SSRF cases)
+    title: str
+    lead: str
+    published: datetime
+    expected: str
+    lists: tuple[str, ...]  # where it is advertised ("search": the search host's feed)
+
+
 def slugify(title: str) -> str:
     """URL slug the way German CMSs write it: umlauts spelled out, at most eight words."""
     ascii_title = unicodedata.normalize("NFKD", title.lower().translate(_UMLAUTS))
@@ -149,15 +163,34 @@ def load_articles() -> tuple[Article, ...]:
     return articles
 
 
+@cache
+def load_specials() -> tuple[Special, ...]:
+    """The special URLs of specials.toml, checked against the outlets."""
+    outlets = {outlet.name for outlet in load_outlets() if outlet.kind == "publisher"}
+    specials = []
+    for raw in read_data("specials.toml")["special"]:
+        where = f"specials.toml, case {raw['case']!r}"
+        if raw["outlet"] not in outlets:
+            raise ValueError(f"{where}: unknown outlet {raw['outlet']!r}")
+        published = _berlin(raw["published"], where)
+        specials.append(Special(**{**raw, "published": published, "lists": tuple(raw["lists"])}))
+    return tuple(specials)
+
+
+def _berlin(published: datetime, where: str) -> datetime:
+    """``published`` in Europe/Berlin, refusing an offset that was not Berlin's on that day."""
+    local = published.astimezone(BERLIN)
+    if published.utcoffset() != local.utcoffset():
+        raise ValueError(f"{where}: offset of {published.isoformat()} is not Europe/Berlin's")
+    return local
+
+
 def _article(raw: dict[str, Any], number: int, outlets: dict[str, Outlet]) -> Article:
     where = f"articles.toml, article {raw.get('id')!r}"
     outlet = outlets.get(raw["outlet"])
     if outlet is None or raw["section"] not in dict(outlet.sections):
         raise ValueError(f"{where}: unknown outlet or section {raw['outlet']}/{raw['section']}")
-    published = raw["published"]
-    local = published.astimezone(BERLIN)
-    if published.utcoffset() != local.utcoffset():
-        raise ValueError(f"{where}: offset of {published.isoformat()} is not Europe/Berlin's")
+    published = _berlin(raw["published"], where)
     copies = tuple(raw.get("copies", ()))
     case = raw.get("case", "article")
     if case not in ARTICLE_CASES or not COPY_KINDS.issuperset(copies):
@@ -177,7 +210,7 @@ def _article(raw: dict[str, Any], number: int, outlets: dict[str, Outlet]) -> Ar
         lead=raw["lead"],
         body=tuple(raw["body"]),
         authors=tuple(raw["authors"]),
-        published=local,
+        published=published,
         tags=tuple(raw["tags"]),
         on_topic=raw["on_topic"],
         story=raw.get("story"),
