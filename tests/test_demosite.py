@@ -84,9 +84,12 @@ def news_article(data: dict) -> dict:
     return next(node for node in data.get("@graph", [data]) if node["@type"] == "NewsArticle")
 
 
-def listed_urls(url: str, body: bytes) -> list[str]:
-    """The article URLs a feed or sitemap lists (search-feed redirects unwrapped)."""
-    if b"<!ENTITY" in body or url.endswith("/feeds/ki.xml"):
+def listed_urls(body: bytes, *, strict: bool = True) -> list[str]:
+    """The article URLs a feed or sitemap lists (search-feed redirects unwrapped).
+
+    ``strict=False`` reads the links with a regex, for the hostile feeds no XML parser may see.
+    """
+    if not strict:
         links = re.findall(r"<link>(.*?)</link>", body.decode())[1:]  # skip the channel's own link
     else:
         root = ET.fromstring(body)
@@ -124,10 +127,8 @@ def test_hand_written_articles_are_plausible_german_news() -> None:
         assert article.published.utcoffset() == article.published.astimezone(BERLIN).utcoffset()
     text = " ".join(" ".join(article.body) for article in articles)
     assert all(umlaut in text for umlaut in "äöüß")
-    assert {article.published.utcoffset().total_seconds() for article in articles} == {
-        3600,
-        7200,
-    }  # CET and CEST
+    offsets = {article.published.utcoffset().total_seconds() for article in articles}
+    assert offsets == {3600, 7200}  # winter and summer time both occur
 
 
 def test_synthetic_articles_are_deterministic_and_distinct() -> None:
@@ -177,10 +178,7 @@ def test_article_pages_carry_metadata_and_boilerplate(
     assert "publisher" in data
     assert data["isAccessibleForFree"] is True
     assert f'<meta property="og:title" content="{article.title}">' in html
-    assert (
-        f'<time datetime="{article.published.isoformat()}"' in html
-        or f'datetime="{article.published.isoformat()}"' in html
-    )
+    assert re.search(f'<time [^>]*datetime="{re.escape(article.published.isoformat())}"', html)
     assert f'<link rel="canonical" href="{site.manifest[entry_id].url}">' in html
     for boilerplate in ("Mehr zum Thema", "Cookies", "Impressum", "<nav", "<footer"):
         assert boilerplate in html
@@ -227,6 +225,7 @@ def test_every_manifest_url_behaves_as_expected() -> None:
 
 def test_every_advertised_url_is_in_the_manifest(site: FixtureSite) -> None:
     listings: dict[str, list[str]] = {}
+    hostile = {site.special["malformed_feed"], site.special["billion_laughs_feed"]}
     for outlet, urls in [*site.feeds.items(), *site.sitemaps.items()]:
         for url in urls:
             body = fetch(url).body
@@ -234,7 +233,7 @@ def test_every_advertised_url_is_in_the_manifest(site: FixtureSite) -> None:
                 pages = [loc.text for loc in ET.fromstring(body).iterfind("sm:sitemap/sm:loc", NS)]
                 assert pages == list(site.sitemaps[outlet][1:])
                 continue
-            listings[url] = listed_urls(url, body)
+            listings[url] = listed_urls(body, strict=url not in hostile)
             assert listings[url], url
             for listed in listings[url]:
                 assert listed in site.manifest, (url, listed)
@@ -431,7 +430,7 @@ def test_malformed_feed_breaks_strict_parsers_but_keeps_its_items(site: FixtureS
     recovered = etree.fromstring(body, etree.XMLParser(recover=True, resolve_entities=False))
     links = [link.text for link in recovered.iterfind("channel/item/link")]
     assert site.special["malformed_feed_only"] in links
-    assert len(links) == len(listed_urls(site.special["malformed_feed"], body))
+    assert len(links) == len(listed_urls(body, strict=False))
 
 
 def test_billion_laughs_feed_declares_nested_entities(site: FixtureSite) -> None:
@@ -440,7 +439,7 @@ def test_billion_laughs_feed_declares_nested_entities(site: FixtureSite) -> None
     assert b'<!ENTITY lol0 "lol">' in body
     assert b'<!ENTITY lol9 "' + b"&lol8;" * 10 + b'">' in body
     assert b"&lol9;</title>" in body
-    assert all(url in site.manifest for url in listed_urls(site.special["billion_laughs_feed"], body))
+    assert all(url in site.manifest for url in listed_urls(body, strict=False))
 
 
 def test_consent_wall_replaces_the_article(site: FixtureSite) -> None:
@@ -541,7 +540,7 @@ def test_scale_adds_synthetic_articles_listed_in_paginated_sitemaps() -> None:
             assert [loc.text for loc in index.iterfind("sm:sitemap/sm:loc", NS)] == list(sitemaps[1:])
             listed = set()
             for sitemap in sitemaps[2:]:
-                urls = listed_urls(sitemap, fetch(sitemap).body)
+                urls = listed_urls(fetch(sitemap).body)
                 assert len(urls) <= 1000
                 listed.update(urls)
             assert {entry.url for entry in synthetic if entry.outlet == outlet} <= listed

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import threading
 
+from newsmon.demosite.content import load_outlets
 from newsmon.demosite.server import FixtureSite
 
 
@@ -24,10 +25,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     ports = None
     if args.port:
-        ports = {
-            name: args.port + offset
-            for offset, name in enumerate(("tagesblick", "technikwelt", "nachrichtensuche"))
-        }
+        ports = {outlet.name: args.port + offset for offset, outlet in enumerate(load_outlets())}
     try:
         with FixtureSite.start(
             args.scale, ports=ports, slow_delay=args.slow_delay, rate_limit_count=args.rate_limit_count

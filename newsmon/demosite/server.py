@@ -15,7 +15,7 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
+from types import MappingProxyType, TracebackType
 from typing import Any
 
 from newsmon.demosite.catalog import Catalog, SiteOptions, build_catalog
@@ -173,7 +173,7 @@ class _Handler(BaseHTTPRequestHandler):
         server = self.server
         assert server.catalog is not None  # set before serving starts
         path, _, query = self.path.partition("?")
-        headers = {name.lower(): value for name, value in self.headers.items()}
+        headers = MappingProxyType({name.lower(): value for name, value in self.headers.items()})
         request = Request(server.outlet, self.command, path, query, headers, server.stopping)
         reply = conditional(request, server.catalog.route(server.outlet, path)(request))
         server.log.add(RequestRecord(server.outlet, self.command, self.path, reply.status, headers))
