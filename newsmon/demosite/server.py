@@ -151,6 +151,7 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "newsmon-demosite"
     sys_version = ""
     timeout = _IDLE_TIMEOUT
+    disable_nagle_algorithm = True  # headers and body are two writes; Nagle would hold the body ~40 ms
     server: _OutletServer
 
     def setup(self) -> None:
