@@ -140,7 +140,7 @@ class Discovery:
             items = self._items(name, which)
             if items:
                 rss = partial(feeds.rss, self._channel(outlet, hostile_feed.path, hostile_feed.topic), items)
-                make = _document(lambda rss=rss, breaker=hostile_feed.breaker: breaker(rss()), RSS, items)
+                make = _document(partial(_broken, hostile_feed.breaker, rss), RSS, items)
                 feed_urls.append(self._add(routes, outlet, hostile_feed.path, items, make))
                 published.special[hostile_feed.name] = feed_urls[-1]
         published.feeds[name] = tuple(feed_urls)
@@ -177,6 +177,10 @@ class Discovery:
         routes[REDIRECT] = _unwrap
         published.feeds[outlet.name] = (url,)
         published.special["search_feed"] = url
+
+
+def _broken(breaker: Callable[[str], bytes], rss: Callable[[], str]) -> bytes:
+    return breaker(rss())
 
 
 def _unwrap(request: Request) -> Reply:

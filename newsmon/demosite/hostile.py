@@ -7,6 +7,7 @@ oversized page is streamed from one reused chunk, and nothing large is held deco
 
 from __future__ import annotations
 
+import html
 import itertools
 import struct
 import threading
@@ -30,7 +31,7 @@ def gzip_bomb() -> bytes:
     """A gzip member (RFC 1952) that inflates to ``BOMB_SIZE`` bytes of ``BOMB_PATTERN``.
 
     After a full flush deflate output is byte-aligned and independent of earlier data, so the
-    compressed form of one chunk can be repeated: about 2.6 MB of output for 1 GiB of input,
+    compressed form of one chunk can be repeated: about 3 MB of output for 1 GiB of input,
     built in half a second (the CRC is the slow part) instead of compressing a gigabyte.
     """
     with _bomb_lock:
@@ -57,6 +58,7 @@ def gzip_bomb_reply() -> Reply:
 
 def oversized_page(size: int, title: str) -> Reply:
     """An HTML page of exactly ``size`` bytes, streamed in 64 KiB chunks from one reused chunk."""
+    title = html.escape(title)
     head = f'<!doctype html>\n<html lang="de"><head><meta charset="utf-8"><title>{title}</title></head>\n<body><article><h1>{title}</h1>\n'.encode()
     tail = b"</article></body></html>\n"
     paragraph = "<p>Ausfuhrliste Kategorie 3A090: Integrierte Schaltungen mit einer Gesamtrechenleistung über dem Schwellenwert, einschließlich aller Varianten für Rechenzentren.</p>\n".encode()
@@ -106,9 +108,9 @@ def _pdf_string(text: str) -> str:
     return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
 
 
-def misdeclared_cp1252(html: str) -> bytes:
+def misdeclared_cp1252(page: str) -> bytes:
     """The page in Windows-1252 bytes; its header and meta tag still say UTF-8 (a classic CMS bug)."""
-    return html.encode("cp1252", errors="xmlcharrefreplace")
+    return page.encode("cp1252", errors="xmlcharrefreplace")
 
 
 def malformed_feed(rss: str) -> bytes:

@@ -27,7 +27,6 @@ _TEMPLATE_SHARE = 0.2  # the rest of the sentences are assembled clauses
 
 @dataclass(frozen=True)
 class _Theme:
-    name: str
     on_topic: bool
     sections: tuple[tuple[str, str], ...]  # (outlet, section)
     tags: tuple[str, ...]
@@ -77,7 +76,6 @@ def _vocabulary() -> tuple[dict[str, tuple[str, ...]], tuple[_Theme, ...]]:
     }
     themes = tuple(
         _Theme(
-            name=theme["name"],
             on_topic=theme["on_topic"],
             sections=tuple(theme["sections"].items()),
             tags=tuple(theme["tags"]),
