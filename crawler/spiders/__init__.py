@@ -1,0 +1,1 @@
+"""One spider per discovery mechanism (feed, sitemap), never one per site."""

@@ -1,0 +1,98 @@
+"""What every discovery spider shares: targets in, article requests out, nothing lost.
+
+A spider only discovers: it reads its targets' documents and calls ``article_request`` for each
+URL they list. Fetching the article, decoding it and turning any failure into a ``Rejected``
+with a reason happens here, the same way for every spider.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterator, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from scrapy import Request, Spider
+from scrapy.http import HtmlResponse, Response
+from twisted.python.failure import Failure
+
+from crawler.items import FetchedPage, Rejected
+from crawler.reasons import classify_failure, reason_class
+from crawler.targets import Target
+from newsmon.errors import InputError
+from newsmon.importer import decode_text
+
+log = logging.getLogger(__name__)
+
+ARTICLE = "newsmon_source"  # request meta: marks an article request; the value is the source name
+ADVERTISED = "newsmon_url"  # request meta: the URL as the feed or sitemap listed it
+
+
+def decode_page(response: HtmlResponse) -> tuple[str, str | None]:
+    """The page's text and a note when its declared charset was wrong.
+
+    Scrapy decodes with the declared (or sniffed) charset and replaces invalid bytes with U+FFFD,
+    which would garble every umlaut of a Windows-1252 page that claims UTF-8. When the body is
+    not valid in that charset, it is decoded like an imported file instead (UTF-8, else
+    Windows-1252, else a guess); InputError when no charset fits.
+    """
+    try:
+        response.body.decode(response.encoding)
+    except (UnicodeDecodeError, LookupError):
+        return decode_text(response.body)
+    return response.text, None
+
+
+class ArticleSpider(Spider):
+    """Base of the discovery spiders; subclasses implement ``parse_discovery``."""
+
+    def __init__(self, targets: Sequence[Target], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.targets = tuple(targets)
+
+    async def start(self) -> AsyncIterator[Request]:
+        for target in self.targets:
+            yield self.discovery_request(target.url, target)
+
+    def discovery_request(self, url: str, target: Target) -> Request:
+        """A feed or sitemap request; the dupefilter merges documents listed twice."""
+        return Request(
+            url, callback=self.parse_discovery, errback=self.discovery_failed, cb_kwargs={"target": target}
+        )
+
+    def parse_discovery(self, response: Response, target: Target) -> Iterator[Any]:
+        raise NotImplementedError
+
+    def discovery_failed(self, failure: Failure) -> None:
+        reason = classify_failure(failure)
+        self.crawler.stats.inc_value(f"newsmon/discovery_failed/{reason_class(reason)}")
+        log.warning("cannot read %s: %s", failure.request.url, reason)
+
+    def article_request(self, url: str, target: Target) -> Request:
+        """An article request. ``dont_filter``: a redirect loop must fail (and be recorded) rather
+        than be dropped silently by the dupefilter; KnownUrlsMiddleware drops repeats instead."""
+        return Request(
+            url,
+            callback=self.parse_article,
+            errback=self.article_failed,
+            dont_filter=True,
+            meta={ARTICLE: target.name, ADVERTISED: url},
+        )
+
+    def parse_article(self, response: Response) -> Iterator[FetchedPage | Rejected]:
+        url, source = response.meta[ADVERTISED], response.meta[ARTICLE]
+        self.crawler.stats.inc_value("newsmon/fetched")
+        if not isinstance(response, HtmlResponse):
+            content_type = response.headers.get("Content-Type", b"").decode("latin-1") or "unknown"
+            yield Rejected(url, source, f"not_html: {content_type}")
+            return
+        try:
+            html, note = decode_page(response)
+        except InputError as exc:
+            yield Rejected(url, source, f"encoding: {exc}")
+            return
+        yield FetchedPage(url, response.url, source, html, datetime.now(UTC), note)
+
+    def article_failed(self, failure: Failure) -> Iterator[Rejected]:
+        request = failure.request
+        yield Rejected(request.meta[ADVERTISED], request.meta[ARTICLE], classify_failure(failure))

@@ -1,0 +1,368 @@
+"""The crawler against the fixture news site on 127.0.0.1, plus its components on their own.
+
+Crawls run in child processes (tests/crawl_helpers.py) under a loopback-only socket guard. The
+module's site is crawled twice: the first crawl must end with exactly the manifest's outcome for
+every advertised URL, the second must fetch no article page again and store nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+import time
+import tracemalloc
+import urllib.request
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from scrapy import Request
+from sqlalchemy import create_engine, text
+
+from crawler.middlewares.retry_after import retry_after_seconds
+from crawler.middlewares.ssrf import SsrfGuardMiddleware, is_public
+from crawler.pipelines.consent import is_consent_wall
+from crawler.pipelines.topic import TopicMatcher
+from crawler.reasons import Refused, reason_class
+from crawler.settings import to_scrapy_settings
+from crawler.spiders.feed import entry_links
+from crawler.spiders.sitemap import NewsSitemap, entry_date
+from crawler.targets import Target
+from newsmon.config import load_config
+from newsmon.demosite import FixtureSite, ManifestEntry
+from tests.crawl_helpers import CrawlOutcome, crawl_in_subprocess, fixture_resolver
+
+ROOT = Path(__file__).resolve().parents[1]
+SLOW_DELAY = 2.5  # the slow page answers after this many seconds ...
+TIMEOUT = 1.0  # ... and the crawler gives up after this many
+CRAWL_BOUND = 40.0  # seconds a crawl of the fixture site may take at most
+
+
+def crawl_env(home: Path) -> dict[str, str]:
+    return {
+        "NEWSMON_HOME": str(home),
+        "NEWSMON_DATABASE_URL": f"sqlite:///{home / 'newsmon.db'}",
+        "NEWSMON_CONFIG": "",
+        "NEWSMON_CRAWL__ALLOW_PRIVATE_HOSTS": "127.0.0.1",
+        "NEWSMON_CRAWL__DOWNLOAD_TIMEOUT": str(TIMEOUT),
+        "NEWSMON_CRAWL__DELAY": "0",
+        # the fixture's articles carry fixed dates; the cut-off has its own test below
+        "NEWSMON_CRAWL__SITEMAP_MAX_AGE_DAYS": "100000",
+    }
+
+
+def site_targets(site: FixtureSite) -> list[Target]:
+    """Every publisher feed and sitemap index (the search feed needs the search spider)."""
+    targets = [
+        Target(f"{outlet}-feed-{number}", "feed", url)
+        for outlet, urls in site.feeds.items()
+        if site.outlets[outlet].kind == "publisher"
+        for number, url in enumerate(urls)
+    ]
+    targets += [Target(f"{outlet}-sitemap", "sitemap", urls[0]) for outlet, urls in site.sitemaps.items()]
+    return targets
+
+
+def advertised(site: FixtureSite) -> list[ManifestEntry]:
+    """Manifest entries listed in a feed or sitemap the targets reach."""
+    documents = {url for urls in site.sitemaps.values() for url in urls}
+    documents |= {target.url for target in site_targets(site)}
+    return [entry for entry in site.manifest if documents.intersection(entry.listed_in)]
+
+
+def download(url: str) -> bytes:
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return response.read()
+
+
+class Store:
+    """Read-only view of the crawl's SQLite store."""
+
+    def __init__(self, home: Path) -> None:
+        self.engine = create_engine(f"sqlite:///{home / 'newsmon.db'}")
+
+    def rows(self, sql: str) -> list:
+        with self.engine.connect() as connection:
+            return list(connection.execute(text(sql)))
+
+    def fetch_log(self) -> dict[str, list]:
+        log = defaultdict(list)
+        for row in self.rows("SELECT url, outcome, reason, article_id FROM fetch_log ORDER BY id"):
+            log[row.url].append(row)
+        return log
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[FixtureSite]:
+    with FixtureSite.start(slow_delay=SLOW_DELAY) as started:
+        yield started
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("crawl")
+
+
+@pytest.fixture(scope="module")
+def first(site: FixtureSite, home: Path) -> CrawlOutcome:
+    site.clear_requests()
+    return crawl_in_subprocess(crawl_env(home), site_targets(site))
+
+
+@pytest.fixture(scope="module")
+def second(site: FixtureSite, home: Path, first: CrawlOutcome) -> tuple[CrawlOutcome, list]:
+    """The second crawl and the requests the site answered during it."""
+    site.clear_requests()
+    outcome = crawl_in_subprocess(crawl_env(home), site_targets(site))
+    return outcome, list(site.requests)
+
+
+# --- the first crawl -------------------------------------------------------------------------------
+
+
+def test_first_crawl_stores_exactly_the_expected_articles(
+    site: FixtureSite, home: Path, first: CrawlOutcome
+) -> None:
+    log = Store(home).fetch_log()
+    expected: dict[str, set[str]] = defaultdict(set)  # original id -> ids of every copy
+    actual: dict[int, set[str]] = defaultdict(set)  # article id -> ids that ended as it
+    for entry in advertised(site):
+        if entry.expected == "stored" or entry.duplicate_of:
+            expected[entry.duplicate_of or entry.id].add(entry.id)
+            article_ids = {row.article_id for row in log[entry.url] if row.outcome in ("stored", "duplicate")}
+            for article_id in article_ids:
+                actual[article_id].add(entry.id)
+    assert sorted(map(sorted, actual.values())) == sorted(map(sorted, expected.values()))
+    (count,) = Store(home).rows("SELECT count(*) FROM articles")[0]
+    assert count == len(expected)
+
+
+def test_first_crawl_records_a_reason_for_every_other_url(
+    site: FixtureSite, home: Path, first: CrawlOutcome
+) -> None:
+    log = Store(home).fetch_log()
+    expected, actual = {}, {}
+    for entry in advertised(site):
+        if entry.expected != "stored" and not entry.duplicate_of:
+            expected[entry.id] = entry.expected
+            rejected = [row for row in log[entry.url] if row.outcome == "rejected"]
+            actual[entry.id] = reason_class(rejected[-1].reason) if rejected else None
+    assert actual == expected
+
+
+def test_syndicated_copy_is_an_alias_of_the_original(
+    site: FixtureSite, home: Path, first: CrawlOutcome
+) -> None:
+    copy = site.manifest.by_case("syndicated_copy")[0]
+    original = site.manifest[copy.duplicate_of]
+    rows = Store(home).rows("SELECT url, article_id, layer FROM article_urls")
+    by_url = {row.url: row for row in rows}
+    assert by_url[copy.url].article_id == by_url[original.url].article_id
+    # whichever was fetched first is the article, the other its alias with the deciding layer
+    layers = {by_url[copy.url].layer, by_url[original.url].layer}
+    assert None in layers
+    assert layers - {None} <= {"exact", "near"}
+
+
+def test_misdeclared_cp1252_page_is_stored_with_its_umlauts(
+    site: FixtureSite, home: Path, first: CrawlOutcome
+) -> None:
+    entry = site.manifest.by_case("encoding")[0]
+    rows = Store(home).rows(f"SELECT title, text FROM articles WHERE url = '{entry.url}'")
+    assert len(rows) == 1
+    assert "\ufffd" not in rows[0].text
+    assert any(letter in rows[0].text for letter in "äöüß")
+
+
+def test_crawl_ends_in_bounded_time_and_never_leaves_loopback(first: CrawlOutcome) -> None:
+    assert first.seconds < CRAWL_BOUND
+    assert first.refused == []
+
+
+def test_summary_counts_what_happened(site: FixtureSite, first: CrawlOutcome) -> None:
+    summary = first.summary
+    entries = advertised(site)
+    assert summary["stored"] == sum(entry.expected == "stored" for entry in entries)
+    assert summary["duplicates"] == sum(bool(entry.duplicate_of) for entry in entries)
+    assert summary["off_topic"] == sum(entry.expected == "off_topic" for entry in entries)
+    assert summary["discovered"] == len(entries)
+    assert summary["sources_failed"] == 0
+
+
+# --- the second crawl ------------------------------------------------------------------------------
+
+
+def test_second_crawl_fetches_no_article_page_again_and_stores_nothing(
+    site: FixtureSite, home: Path, first: CrawlOutcome, second: tuple[CrawlOutcome, list]
+) -> None:
+    outcome, requests = second
+    articles = {entry.url for entry in site.manifest}
+    fetched = {f"{site.outlets[r.outlet].base_url}{r.path}" for r in requests} & articles
+    # only URLs whose first failure may pass are tried again (slow page, HTTP 500)
+    transient = {entry.url for entry in site.manifest if entry.expected in ("timeout", "server_error")}
+    assert fetched == transient
+    assert outcome.summary["stored"] == 0
+    assert outcome.summary["duplicates"] == 0
+    assert outcome.refused == []
+
+
+# --- components ------------------------------------------------------------------------------------
+
+
+def test_scrapy_settings_come_from_the_config() -> None:
+    env = {
+        "NEWSMON_CONFIG": "",
+        "NEWSMON_CRAWL__CONTACT": "mailto:ops@example.org",
+        "NEWSMON_CRAWL__RETRIES": "4",
+    }
+    settings = to_scrapy_settings(load_config(None, env=env).config)
+    assert settings["USER_AGENT"] == "newsmon/0.1 (+mailto:ops@example.org)"
+    assert settings["RETRY_TIMES"] == 4
+    assert not {429, 503} & set(settings["RETRY_HTTP_CODES"])  # RetryAfterMiddleware's
+    assert settings["ROBOTSTXT_OBEY"] is True
+    assert settings["COOKIES_ENABLED"] is False
+    assert settings["TELNETCONSOLE_ENABLED"] is False
+    assert list(settings["ITEM_PIPELINES"].values()) == sorted(settings["ITEM_PIPELINES"].values())
+
+
+@pytest.mark.parametrize(
+    ("address", "public"),
+    [
+        ("93.184.216.34", True),
+        ("2a00:1450:4001:80b::200e", True),
+        ("10.0.0.1", False),
+        ("169.254.169.254", False),
+        ("127.0.0.1", False),
+        ("::1", False),
+        ("::ffff:10.1.2.3", False),
+        ("fe80::1%eth0", False),
+        ("0.0.0.0", False),
+        ("224.0.0.1", False),
+    ],
+)
+def test_only_public_addresses_are_public(address: str, public: bool) -> None:
+    assert is_public(address) is public
+
+
+@pytest.mark.parametrize(
+    ("url", "refused"),
+    [
+        ("http://10.0.0.1/politik/a.html", "ssrf"),
+        ("http://169.254.169.254/latest/meta-data/", "ssrf"),
+        ("http://[::1]:8080/", "ssrf"),
+        ("http://intranet.newsmon.test/news/a.html", "ssrf"),
+        ("http://unknown.newsmon.test/", "dns"),
+        ("http://127.0.0.1:8080/allowed.html", None),
+    ],
+)
+def test_ssrf_guard_decides_before_connecting(url: str, refused: str | None) -> None:
+    guard = SsrfGuardMiddleware(["127.0.0.1"], fixture_resolver)
+    if refused is None:
+        assert asyncio.run(guard.process_request(Request(url))) is None
+        return
+    with pytest.raises(Refused) as caught:
+        asyncio.run(guard.process_request(Request(url)))
+    assert caught.value.reason == refused
+
+
+def test_retry_after_reads_seconds_and_dates() -> None:
+    now = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+    assert retry_after_seconds(b"7") == 7.0
+    assert retry_after_seconds(b"Mon, 23 Nov 2026 12:00:30 GMT", now) == 30.0
+    assert retry_after_seconds(b"Mon, 23 Nov 2026 11:00:00 GMT", now) == 0.0
+    assert retry_after_seconds(b"bald") is None
+    assert retry_after_seconds(None) is None
+
+
+def test_billion_laughs_feed_is_parsed_quickly_in_little_memory(site: FixtureSite) -> None:
+    url = site.special["billion_laughs_feed"]
+    body = download(url)
+    tracemalloc.start()
+    started = time.perf_counter()
+    links, problem = entry_links(body, url)
+    seconds = time.perf_counter() - started
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert seconds < 2
+    assert peak < 20 * 1024 * 1024
+    assert problem
+    assert len(links) >= 3
+    assert all(link.startswith(site.outlets["technikwelt"].base_url) for link in links)
+
+
+def test_malformed_feed_still_yields_its_entries(site: FixtureSite) -> None:
+    url = site.special["malformed_feed"]
+    links, problem = entry_links(download(url), url)
+    assert problem
+    assert site.special["malformed_feed_only"] in links
+
+
+def test_news_sitemap_entries_carry_their_publication_date() -> None:
+    body = b"""<?xml version="1.0" encoding="UTF-8"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">
+  <url><loc>https://example.org/a</loc><news:news><news:publication_date>2026-11-20T08:00:00+01:00</news:publication_date></news:news></url>
+  <url><loc>https://example.org/b</loc><lastmod>2026-01-02</lastmod></url>
+  <url><loc>https://example.org/c</loc></url>
+</urlset>"""
+    entries = list(NewsSitemap(body))
+    assert [entry_date(entry) for entry in entries] == [
+        datetime(2026, 11, 20, 7, 0, tzinfo=UTC),
+        datetime(2026, 1, 2, tzinfo=UTC),
+        None,
+    ]
+
+
+def test_consent_wall_is_told_from_an_article_with_a_cookie_banner(site: FixtureSite) -> None:
+    wall = download(site.special["consent_wall"]).decode()
+    article = site.manifest["tb-h200-lizenzen"].url
+    page = download(article).decode()
+    assert "Cookies" in page
+    assert is_consent_wall(wall)
+    assert not is_consent_wall(page)
+
+
+def test_topic_terms_match_whole_words_and_stems() -> None:
+    matcher = TopicMatcher(["H20"], ["Chip*"], ["KI", "künstliche* Intelligenz"])
+    found = matcher.found("KI-Chips für die künstliche Intelligenz")
+    assert found == {"decisive": [], "topic": ["Chip*"], "context": ["KI", "künstliche* Intelligenz"]}
+    assert matcher.found("Im Kiosk gibt es Chipstüten und H200") == {
+        "decisive": [],
+        "topic": ["Chip*"],
+        "context": [],
+    }
+    assert matcher.found("Wikipedia, kirchlich") == {"decisive": [], "topic": [], "context": []}
+
+
+@pytest.mark.parametrize(
+    ("text", "on_topic"),
+    [
+        ("Qwen schlägt sich gut", True),  # a decisive term
+        ("Nvidia liefert Chips", True),  # two topic terms
+        ("Die Klinik setzt KI ein: künstliche Intelligenz erkennt Tumore", False),  # context only
+        ("Nvidia bringt einen Treiber für Spiele. Nvidia empfiehlt ihn.", False),  # one term, twice
+    ],
+)
+def test_topic_gate_needs_a_decisive_term_or_two_with_a_topic_term(text: str, on_topic: bool) -> None:
+    assert TopicMatcher().on_topic(text) is on_topic
+
+
+def test_crawl_command_prints_the_summary_as_json(site: FixtureSite, tmp_path: Path) -> None:
+    env = {**crawl_env(tmp_path), "PYTHONPATH": str(ROOT)}
+    url = site.special["malformed_feed"]
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.crawl_helpers", "crawl", "--url", url, "--kind", "feed", "--json"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["discovered"] >= 3
+    assert summary["stored"] >= 1
