@@ -33,6 +33,7 @@ from newsmon.fingerprints import (
     story_terms,
 )
 from newsmon.normalize import normalize_text, words
+from newsmon.store.fastsql import FastStatement, InListStatement
 from newsmon.store.models import Article, ArticleUrl, LshBand
 
 Layer = Literal["url", "exact", "near"]
@@ -77,33 +78,34 @@ def fingerprint_text(text: str, language: str | None, settings: DedupSettings) -
     )
 
 
-# Statements are built once: per-call construction and cache-key work cost more than the SQL.
-_BY_URL = select(ArticleUrl.article_id).where(ArticleUrl.canonical_url == bindparam("canonical"))
-_BY_HASH = select(Article.id).where(Article.content_hash == bindparam("digest"))
-_NEAR_CANDIDATES = select(Article.id, Article.minhash, Article.shingle_count).where(
-    Article.id.in_(
-        select(LshBand.article_id)
-        .where(LshBand.band_key.in_(bindparam("keys", expanding=True)))
-        .distinct()
-        .limit(_MAX_CANDIDATES * 5)
-    )
+# Statements are compiled once per dialect and run on the driver (see newsmon.store.fastsql).
+_BY_URL = FastStatement(
+    select(ArticleUrl.article_id).where(ArticleUrl.canonical_url == bindparam("canonical")).limit(1)
 )
-_TEXT = select(Article.text).where(Article.id == bindparam("article_id"))
+_BY_HASH = FastStatement(select(Article.id).where(Article.content_hash == bindparam("digest")))
+_NEAR_CANDIDATES = InListStatement(
+    "keys",
+    lambda keys: select(Article.id, Article.minhash, Article.shingle_count).where(
+        Article.id.in_(
+            select(LshBand.article_id).where(LshBand.band_key.in_(keys)).distinct().limit(_MAX_CANDIDATES * 5)
+        )
+    ),
+)
+_TEXT = FastStatement(select(Article.text).where(Article.id == bindparam("article_id")))
 
 
 def find_by_url(connection: Connection, canonical: str) -> Decision | None:
-    article_id = connection.scalar(_BY_URL, {"canonical": canonical})
+    article_id = _BY_URL.scalar(connection, {"canonical": canonical})
     return Decision(article_id, "url", 1.0) if article_id is not None else None
 
 
 def _find_exact(connection: Connection, digest: str) -> Decision | None:
-    article_id = connection.scalar(_BY_HASH, {"digest": digest})
+    article_id = _BY_HASH.scalar(connection, {"digest": digest})
     return Decision(article_id, "exact", 1.0) if article_id is not None else None
 
 
 def _near_candidates(connection: Connection, fingerprint: Fingerprint) -> list[tuple[int, bytes, int]]:
-    rows = connection.execute(_NEAR_CANDIDATES, {"keys": list(fingerprint.band_keys)})
-    return [(row.id, row.minhash, row.shingle_count) for row in rows]
+    return _NEAR_CANDIDATES.all(connection, {"keys": list(fingerprint.band_keys)})  # type: ignore[return-value]
 
 
 def _find_near(connection: Connection, fingerprint: Fingerprint, settings: DedupSettings) -> Decision | None:
@@ -118,7 +120,7 @@ def _find_near(connection: Connection, fingerprint: Fingerprint, settings: Dedup
             scored.append((estimate, article_id))
     best: Decision | None = None
     for _, article_id in sorted(scored, reverse=True)[:_MAX_CANDIDATES]:
-        text = connection.scalar(_TEXT, {"article_id": article_id})
+        text = _TEXT.scalar(connection, {"article_id": article_id})
         other = shingle_hashes(words(normalize_text(text or "")), settings.shingle_words)
         jaccard, containment = exact_similarity(fingerprint.shingles, other)
         if jaccard >= settings.near_jaccard or containment >= settings.near_containment:

@@ -26,6 +26,7 @@ from newsmon.extract import Article as CleanArticle
 from newsmon.extract import RawDocument, extract_article
 from newsmon.fingerprints import signature_bytes
 from newsmon.store.db import WRITE_OPTION, BackgroundCheckpoints, Store
+from newsmon.store.fastsql import FastStatement, driver_error
 from newsmon.store.models import Article, ArticleUrl, FetchLog, LshBand, Source
 from newsmon.stories import StoryInput, choose_story, index_story_terms
 from newsmon.urls import canonical_url
@@ -33,10 +34,34 @@ from newsmon.urls import canonical_url
 log = logging.getLogger(__name__)
 
 # Built once; executed with plain parameter dicts on the hot path.
-_INSERT_ARTICLE = insert(Article).returning(Article.id)
-_INSERT_URL = insert(ArticleUrl)
-_INSERT_BAND = insert(LshBand)
-_INSERT_LOG = insert(FetchLog)
+# compiled once per dialect and run on the driver (see newsmon.store.fastsql)
+_ARTICLE_COLUMNS = [
+    "canonical_url",
+    "url",
+    "source_id",
+    "title",
+    "title_origin",
+    "text",
+    "language",
+    "published_at",
+    "date_precision",
+    "date_origin",
+    "authors",
+    "fetched_at",
+    "content_hash",
+    "word_count",
+    "shingle_count",
+    "minhash",
+    "story_terms",
+    "story_id",
+    "story_similarity",
+]
+_INSERT_ARTICLE = FastStatement(insert(Article).returning(Article.id), _ARTICLE_COLUMNS)
+_URL_COLUMNS = ["article_id", "url", "canonical_url", "source_id", "layer", "similarity", "title", "seen_at"]
+_INSERT_URL = FastStatement(insert(ArticleUrl), _URL_COLUMNS)
+_INSERT_BAND = FastStatement(insert(LshBand), ["band_key", "article_id"])
+_LOG_COLUMNS = ["url", "canonical_url", "source_id", "outcome", "reason", "article_id", "at"]
+_INSERT_LOG = FastStatement(insert(FetchLog), _LOG_COLUMNS)
 
 Status = Literal["stored", "duplicate", "rejected"]
 BATCH_SIZE = 100  # documents per transaction in a batch: commits and their syncs amortised
@@ -136,7 +161,7 @@ class Ingestor:
         try:
             with _savepoint(connection):
                 return self._decide(connection, document, article)
-        except IntegrityError:
+        except (IntegrityError, driver_error(connection, "IntegrityError")):
             # another process stored the same URL or text between our check and insert: decide again
             log.info("concurrent insert for %s, deciding again", document.url)
             self._source_ids.clear()  # a source row created in the rolled-back savepoint is gone
@@ -193,8 +218,8 @@ class Ingestor:
         source_id: int,
         title: str,
     ) -> None:
-        connection.execute(
-            _INSERT_URL,
+        _INSERT_URL.execute(
+            connection,
             dict(
                 article_id=decision.article_id,
                 url=document.url,
@@ -231,8 +256,8 @@ class Ingestor:
             seen_at=seen_at,
         )
         story = choose_story(connection, story_input, self.config.dedup)
-        article_id = connection.execute(
-            _INSERT_ARTICLE,
+        article_id = _INSERT_ARTICLE.scalar(
+            connection,
             dict(
                 canonical_url=canonical,
                 url=document.url,
@@ -254,20 +279,22 @@ class Ingestor:
                 story_id=story.story_id,
                 story_similarity=story.similarity,
             ),
-        ).scalar_one()
-        connection.execute(
-            _INSERT_URL,
+        )
+        _INSERT_URL.execute(
+            connection,
             dict(
                 article_id=article_id,
                 url=document.url,
                 canonical_url=canonical,
                 source_id=source_id,
+                layer=None,
+                similarity=None,
                 title=article.title,
                 seen_at=seen_at,
             ),
         )
-        connection.execute(
-            _INSERT_BAND,
+        _INSERT_BAND.executemany(
+            connection,
             [{"band_key": key, "article_id": article_id} for key in set(fingerprint.band_keys)],
         )
         index_story_terms(connection, article_id, story_input)
@@ -277,8 +304,8 @@ class Ingestor:
     def _log(
         connection: Connection, document: RawDocument, canonical: str, source_id: int, result: IngestResult
     ) -> IngestResult:
-        connection.execute(
-            _INSERT_LOG,
+        _INSERT_LOG.execute(
+            connection,
             dict(
                 url=document.url,
                 canonical_url=canonical,

@@ -24,6 +24,7 @@ from sqlalchemy import Connection, DateTime, bindparam, case, insert, or_, selec
 
 from newsmon.config import DedupSettings
 from newsmon.fingerprints import STORY_INDEX_TERMS, term_key
+from newsmon.store.fastsql import FastStatement, InListStatement
 from newsmon.store.models import Article, Story, StoryTerm
 
 CLUSTERABLE_PRECISIONS = ("minute", "day")
@@ -42,19 +43,24 @@ def _minute(moment: datetime) -> int:
     return int((moment - _EPOCH).total_seconds() // 60)
 
 
-_PROBE = (
-    select(StoryTerm.term_key, StoryTerm.article_id, StoryTerm.weight)
-    .where(
-        StoryTerm.term_key.in_(bindparam("keys", expanding=True)),
-        StoryTerm.minute.between(bindparam("first"), bindparam("last")),
-    )
-    .limit(_MAX_PROBE_ROWS)
+# compiled once per dialect and run on the driver (see newsmon.store.fastsql)
+_PROBE = InListStatement(
+    "keys",
+    lambda keys: (
+        select(StoryTerm.term_key, StoryTerm.article_id, StoryTerm.weight)
+        .where(
+            StoryTerm.term_key.in_(keys),
+            StoryTerm.minute.between(bindparam("first"), bindparam("last")),
+        )
+        .limit(_MAX_PROBE_ROWS)
+    ),
 )
-_STORY_OF = select(Article.story_id).where(Article.id == bindparam("article_id"))
-_INSERT_STORY = insert(Story).returning(Story.id)
-_INSERT_TERM = insert(StoryTerm)
+_STORY_OF = FastStatement(select(Article.story_id).where(Article.id == bindparam("article_id")))
+_STORY_COLUMNS = ["title", "first_published", "last_published", "article_count", "created_at"]
+_INSERT_STORY = FastStatement(insert(Story).returning(Story.id), _STORY_COLUMNS)
+_INSERT_TERM = FastStatement(insert(StoryTerm), ["term_key", "minute", "article_id", "weight"])
 _MOMENT = bindparam("moment", type_=DateTime())
-_JOIN_STORY = (
+_JOIN_STORY = FastStatement(
     update(Story)
     .where(Story.id == bindparam("story_id"))
     .values(
@@ -91,9 +97,7 @@ def _best_match(
     """
     span = settings.story_window_hours * 60
     centre = _minute(moment)
-    rows = connection.execute(
-        _PROBE, {"keys": list(keys), "first": centre - span, "last": centre + span}
-    ).all()
+    rows = _PROBE.all(connection, {"keys": list(keys), "first": centre - span, "last": centre + span})
     carriers: dict[int, int] = defaultdict(int)
     for key, _, _ in rows:
         carriers[key] += 1
@@ -136,12 +140,12 @@ def choose_story(connection: Connection, article: StoryInput, settings: DedupSet
     moment = article.moment
     keys = article.index_keys
     match = _best_match(connection, keys, moment, settings) if moment and keys else None
-    story_id = connection.scalar(_STORY_OF, {"article_id": match[0]}) if match else None
+    story_id = _STORY_OF.scalar(connection, {"article_id": match[0]}) if match else None
     if match and story_id is not None:
-        connection.execute(_JOIN_STORY, {"story_id": story_id, "moment": moment})
+        _JOIN_STORY.execute(connection, {"story_id": story_id, "moment": moment})
         return StoryChoice(story_id, round(match[1], 4))
-    story_id = connection.execute(
-        _INSERT_STORY,
+    story_id = _INSERT_STORY.scalar(
+        connection,
         dict(
             title=article.title,
             first_published=article.published_at,
@@ -149,7 +153,7 @@ def choose_story(connection: Connection, article: StoryInput, settings: DedupSet
             article_count=1,
             created_at=article.seen_at,
         ),
-    ).scalar_one()
+    )
     return StoryChoice(story_id, None)
 
 
@@ -169,5 +173,4 @@ def story_term_rows(
 def index_story_terms(connection: Connection, article_id: int, article: StoryInput) -> None:
     """Make a stored article findable for later reports of the same event."""
     rows = story_term_rows(article_id, article.index_keys, article.moment)
-    if rows:
-        connection.execute(_INSERT_TERM, rows)
+    _INSERT_TERM.executemany(connection, rows)
