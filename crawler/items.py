@@ -7,7 +7,7 @@ fetch failed, the reason says why) or a ``KnownCopy`` (its canonical URL is alre
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from newsmon.extract import Article, RawDocument
@@ -25,10 +25,10 @@ class FetchedPage:
     url: str
     final_url: str
     source: str
-    html: str
+    html: str = field(repr=False)  # item reprs go into logs
     fetched_at: datetime
     encoding_note: str | None = None
-    article: Article | None = None
+    article: Article | None = field(default=None, repr=False)
 
     def document(self) -> RawDocument:
         """The page as the core's ingest path takes it."""

@@ -62,6 +62,7 @@ def to_scrapy_settings(config: Config) -> dict[str, Any]:
         "AUTOTHROTTLE_START_DELAY": crawl.delay,
         "AUTOTHROTTLE_MAX_DELAY": max(crawl.delay, 30.0),
         "AUTOTHROTTLE_TARGET_CONCURRENCY": float(crawl.concurrency_per_domain),
+        "TWISTED_DNS_RESOLVER": "crawler.middlewares.ssrf.GuardedResolver",
         "DOWNLOADER_MIDDLEWARES": DOWNLOADER_MIDDLEWARES,
         "SPIDER_MIDDLEWARES": SPIDER_MIDDLEWARES,
         "ITEM_PIPELINES": ITEM_PIPELINES,

@@ -16,21 +16,25 @@ import tracemalloc
 import urllib.request
 from collections import defaultdict
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from scrapy import Request
+from scrapy.http import Response, XmlResponse
+from scrapy.utils.test import get_crawler
 from sqlalchemy import create_engine, text
+from twisted.internet.error import DNSLookupError
 
-from crawler.middlewares.retry_after import retry_after_seconds
-from crawler.middlewares.ssrf import SsrfGuardMiddleware, is_public
+from crawler.middlewares.retry_after import RetryAfterMiddleware, retry_after_seconds
+from crawler.middlewares.ssrf import GuardedResolver, SsrfGuardMiddleware, is_public
 from crawler.pipelines.consent import is_consent_wall
 from crawler.pipelines.topic import TopicMatcher
 from crawler.reasons import Refused, reason_class
-from crawler.settings import to_scrapy_settings
+from crawler.settings import CONFIG, to_scrapy_settings
+from crawler.spiders.base import ARTICLE
 from crawler.spiders.feed import entry_links
-from crawler.spiders.sitemap import NewsSitemap, entry_date
+from crawler.spiders.sitemap import NewsSitemap, SitemapSpider, entry_date
 from crawler.targets import Target
 from newsmon.config import load_config
 from newsmon.demosite import FixtureSite, ManifestEntry
@@ -269,6 +273,33 @@ def test_ssrf_guard_decides_before_connecting(url: str, refused: str | None) -> 
     assert caught.value.reason == refused
 
 
+def mixed_resolver(host: str) -> list[str]:
+    """The fixture's names, plus one that resolves to a private and a public address."""
+    return ["10.9.9.9", "93.184.216.34"] if host == "mixed.newsmon.test" else fixture_resolver(host)
+
+
+@pytest.mark.parametrize(
+    ("name", "allowed", "address"),
+    [
+        ("intranet.newsmon.test", [], None),
+        ("unknown.newsmon.test", [], None),
+        ("mixed.newsmon.test", [], "93.184.216.34"),
+        ("intranet.newsmon.test", ["intranet.newsmon.test"], "10.1.2.3"),
+        ("10.0.0.1", [], None),
+        ("127.0.0.1", ["127.0.0.1"], "127.0.0.1"),
+    ],
+)
+def test_connections_go_only_to_checked_addresses(name: str, allowed: list[str], address: str | None) -> None:
+    """The downloader's own lookups pass the same check, so a name that resolves to another
+    address after the middleware looked (DNS rebinding) still cannot reach a private one."""
+    resolver = GuardedResolver(None, allowed, mixed_resolver)  # type: ignore[arg-type]
+    if address is None:
+        with pytest.raises(DNSLookupError):
+            resolver.address(name)
+    else:
+        assert resolver.address(name) == address
+
+
 def test_retry_after_reads_seconds_and_dates() -> None:
     now = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
     assert retry_after_seconds(b"7") == 7.0
@@ -276,6 +307,57 @@ def test_retry_after_reads_seconds_and_dates() -> None:
     assert retry_after_seconds(b"Mon, 23 Nov 2026 11:00:00 GMT", now) == 0.0
     assert retry_after_seconds(b"bald") is None
     assert retry_after_seconds(None) is None
+
+
+class CountingStats:
+    def __init__(self) -> None:
+        self.values: dict[str, int] = defaultdict(int)
+
+    def inc_value(self, key: str, count: int = 1) -> None:
+        self.values[key] += count
+
+
+def test_rate_limited_answers_are_retried_after_their_wait_then_passed_on() -> None:
+    stats = CountingStats()
+    middleware = RetryAfterMiddleware(retries=1, max_wait=5, stats=stats)  # type: ignore[arg-type]
+    request = Request("http://127.0.0.1/artikel.html")
+    refusal = Response(request.url, status=429, headers={"Retry-After": "0"}, request=request)
+    retry = asyncio.run(middleware.process_response(request, refusal))
+    assert isinstance(retry, Request)
+    assert retry.url == request.url
+    assert retry.dont_filter
+    assert asyncio.run(middleware.process_response(retry, refusal)) is refusal  # retries used up
+    too_long = Response(request.url, status=503, headers={"Retry-After": "60"}, request=request)
+    assert asyncio.run(middleware.process_response(request, too_long)) is too_long  # over max_wait
+    assert stats.values == {"newsmon/retry_after/waited": 1, "newsmon/retry_after/gave_up": 2}
+
+
+def test_sitemap_spider_skips_old_entries_and_follows_indexes() -> None:
+    env = {"NEWSMON_CONFIG": "", "NEWSMON_CRAWL__SITEMAP_MAX_AGE_DAYS": "3"}
+    crawler = get_crawler(SitemapSpider, {CONFIG: load_config(None, env=env).config})
+    target = Target("beispiel", "sitemap", "https://beispiel.newsmon.test/sitemap.xml")
+    spider = SitemapSpider.from_crawler(crawler, targets=[target])
+    now = datetime.now(UTC)
+    urlset = f"""<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"
+ xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">
+<url><loc>https://beispiel.newsmon.test/neu</loc><news:news><news:publication_date>{(now - timedelta(days=1)).isoformat()}</news:publication_date></news:news></url>
+<url><loc>https://beispiel.newsmon.test/alt</loc><lastmod>{(now - timedelta(days=10)).isoformat()}</lastmod></url>
+<url><loc>https://beispiel.newsmon.test/undatiert</loc></url>
+</urlset>"""
+    index = f"""<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+<sitemap><loc>https://beispiel.newsmon.test/sitemap-neu.xml</loc><lastmod>{now.isoformat()}</lastmod></sitemap>
+<sitemap><loc>https://beispiel.newsmon.test/sitemap-2019.xml</loc><lastmod>2019-01-01</lastmod></sitemap>
+</sitemapindex>"""
+    articles = list(spider.parse_discovery(XmlResponse(target.url, body=urlset.encode()), target))
+    sitemaps = list(spider.parse_discovery(XmlResponse(target.url, body=index.encode()), target))
+    assert [request.url for request in articles] == [
+        "https://beispiel.newsmon.test/neu",
+        "https://beispiel.newsmon.test/undatiert",
+    ]
+    assert all(ARTICLE in request.meta for request in articles)
+    assert [request.url for request in sitemaps] == ["https://beispiel.newsmon.test/sitemap-neu.xml"]
+    assert not any(ARTICLE in request.meta for request in sitemaps)
+    assert crawler.stats.get_value("newsmon/sitemap/too_old") == 2
 
 
 def test_billion_laughs_feed_is_parsed_quickly_in_little_memory(site: FixtureSite) -> None:

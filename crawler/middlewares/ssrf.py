@@ -8,6 +8,11 @@ checked as they are, host names through the resolver the crawl was given (defaul
 ``crawl.allow_private_hosts`` are let through (tests and the demo crawl 127.0.0.1).
 
 Refused requests fail with ``Refused("ssrf")``, so the article's errback records them.
+
+A name can resolve differently a moment later (DNS rebinding), so the middleware's answer is not
+the last word: ``GuardedResolver``, installed as Twisted's resolver (``TWISTED_DNS_RESOLVER``),
+resolves every name the downloader connects to through the same resolver and hands out only
+allowed addresses, so the address a socket is opened to is always one that was checked.
 """
 
 from __future__ import annotations
@@ -20,13 +25,19 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.error import DNSLookupError
+from twisted.internet.interfaces import IResolverSimple
+from twisted.internet.threads import deferToThreadPool
+from zope.interface import implementer
 
-from crawler.reasons import Refused
+from crawler.reasons import AddressRefused, Refused
 from crawler.settings import CONFIG, RESOLVER
 
 if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.crawler import Crawler
+    from twisted.internet.base import ReactorBase
+    from twisted.internet.defer import Deferred
 
 log = logging.getLogger(__name__)
 
@@ -89,3 +100,49 @@ class SsrfGuardMiddleware:
             if not self._resolved[host]:
                 raise Refused("dns", f"{host} resolves to no address")
         return self._resolved[host]
+
+
+@implementer(IResolverSimple)
+class GuardedResolver:
+    """Twisted's name resolver during a crawl: the crawl's resolver, public addresses only.
+
+    Built by Scrapy from the ``CrawlerProcess`` settings (``from_crawler`` gets the process, which
+    has them too). A name with no allowed address fails with ``AddressRefused``, which Scrapy
+    reports as ``CannotResolveHostError`` caused by it (reason ``ssrf``).
+    """
+
+    def __init__(self, reactor: ReactorBase, allowed: Iterable[str], resolver: Resolver) -> None:
+        self.reactor = reactor
+        self.allowed = frozenset(host.lower() for host in allowed)
+        self.resolver = resolver
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, reactor: ReactorBase) -> GuardedResolver:
+        settings = crawler.settings
+        allowed = settings[CONFIG].crawl.allow_private_hosts
+        return cls(reactor, allowed, settings.get(RESOLVER) or system_resolver)
+
+    def install_on_reactor(self) -> None:
+        self.reactor.installResolver(self)
+
+    def getHostByName(self, name: str, timeout: Sequence[int] = ()) -> Deferred[str]:  # noqa: N802 (Twisted's name)
+        return deferToThreadPool(self.reactor, self.reactor.getThreadPool(), self.address, name)
+
+    def address(self, name: str) -> str:
+        """The address to connect to for ``name`` (IPv4 first, as Scrapy's own resolver).
+
+        Twisted asks for literal IPs too, so they pass the same check here.
+        """
+        literal = _literal(name)
+        if literal is not None:
+            addresses = [literal]
+        else:
+            try:
+                addresses = list(self.resolver(name))
+            except OSError as exc:
+                raise DNSLookupError(f"{name}: {exc}") from None
+        if name.lower() not in self.allowed:
+            addresses = [address for address in addresses if is_public(address) or address in self.allowed]
+        if not addresses:
+            raise AddressRefused(f"{name} resolves to no public address")
+        return next((address for address in addresses if ":" not in address), addresses[0])
