@@ -23,12 +23,13 @@ from crawler.middlewares.known import SeenUrls
 from crawler.middlewares.ssrf import Resolver
 from crawler.settings import RESOLVER, SEEN, to_scrapy_settings
 from crawler.spiders.feed import FeedSpider
+from crawler.spiders.search import SearchSpider
 from crawler.spiders.sitemap import SitemapSpider
 from crawler.targets import KINDS, Target
 from newsmon.config import Config
 from newsmon.store.db import open_store
 
-SPIDERS: Mapping[str, type[Spider]] = {"feed": FeedSpider, "sitemap": SitemapSpider}
+SPIDERS: Mapping[str, type[Spider]] = {"feed": FeedSpider, "sitemap": SitemapSpider, "search": SearchSpider}
 
 
 @dataclass(frozen=True)

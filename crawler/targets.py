@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-TargetKind = Literal["feed", "sitemap"]
-KINDS: tuple[TargetKind, ...] = ("feed", "sitemap")
+TargetKind = Literal["feed", "sitemap", "search"]
+# the order spiders run in: publishers' own lists first, so search results are mostly known
+KINDS: tuple[TargetKind, ...] = ("feed", "sitemap", "search")
 
 
 @dataclass(frozen=True)
 class Target:
-    """One feed or sitemap to crawl. ``name`` is the source name articles are stored under."""
+    """One feed, sitemap or search feed to crawl. ``name`` is the source name articles are stored under."""
 
     name: str
     kind: TargetKind

@@ -34,6 +34,7 @@ from crawler.reasons import Refused, reason_class
 from crawler.settings import CONFIG, to_scrapy_settings
 from crawler.spiders.base import ARTICLE
 from crawler.spiders.feed import entry_links
+from crawler.spiders.search import unwrap
 from crawler.spiders.sitemap import NewsSitemap, SitemapSpider, entry_date
 from crawler.targets import Target
 from newsmon.config import load_config
@@ -60,11 +61,10 @@ def crawl_env(home: Path) -> dict[str, str]:
 
 
 def site_targets(site: FixtureSite) -> list[Target]:
-    """Every publisher feed and sitemap index (the search feed needs the search spider)."""
+    """Every feed and sitemap index of the site, and its search feed."""
     targets = [
-        Target(f"{outlet}-feed-{number}", "feed", url)
+        Target(f"{outlet}-feed-{number}", "search" if url == site.special["search_feed"] else "feed", url)
         for outlet, urls in site.feeds.items()
-        if site.outlets[outlet].kind == "publisher"
         for number, url in enumerate(urls)
     ]
     targets += [Target(f"{outlet}-sitemap", "sitemap", urls[0]) for outlet, urls in site.sitemaps.items()]
@@ -374,6 +374,21 @@ def test_billion_laughs_feed_is_parsed_quickly_in_little_memory(site: FixtureSit
     assert problem
     assert len(links) >= 3
     assert all(link.startswith(site.outlets["technikwelt"].base_url) for link in links)
+
+
+@pytest.mark.parametrize(
+    ("link", "target"),
+    [
+        ("http://127.0.0.1:8/r?url=http%3A%2F%2F127.0.0.1%3A9%2Fa.html", "http://127.0.0.1:9/a.html"),
+        (
+            "https://news.example/articles/CBMiK2h0dHBz?oc=5",
+            "https://news.example/articles/CBMiK2h0dHBz?oc=5",
+        ),
+        ("https://search.example/r?q=KI+USA", "https://search.example/r?q=KI+USA"),  # a query, not a URL
+    ],
+)
+def test_search_links_are_unwrapped_to_the_publishers_url(link: str, target: str) -> None:
+    assert unwrap(link) == target
 
 
 def test_malformed_feed_still_yields_its_entries(site: FixtureSite) -> None:

@@ -1,4 +1,4 @@
-"""`newsmon crawl`: fetch the articles a feed or sitemap lists and store them.
+"""`newsmon crawl`: fetch the articles a feed, sitemap or search feed lists and store them.
 
 A thin call into ``crawler.run.run_crawl``; the crawl runs in this process (one per command).
 Crawling every enabled source from the database comes with the sources module.
@@ -14,13 +14,17 @@ from newsmon.cli.context import AppContext, print_json, print_table
 
 
 @click.command("crawl")
-@click.option("--url", "urls", multiple=True, required=True, help="Feed or sitemap URL (repeatable).")
-@click.option("--kind", type=click.Choice(["feed", "sitemap"]), required=True, help="What the URLs are.")
+@click.option(
+    "--url", "urls", multiple=True, required=True, help="Feed, sitemap or search feed URL (repeatable)."
+)
+@click.option(
+    "--kind", type=click.Choice(["feed", "sitemap", "search"]), required=True, help="What the URLs are."
+)
 @click.option("--source", help="Source name to store the articles under (default: the URL's host).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
 @click.pass_obj
 def crawl(app: AppContext, urls: tuple[str, ...], kind: str, source: str | None, as_json: bool) -> None:
-    """Crawl feeds or sitemaps once and print what happened to the articles they list.
+    """Crawl feeds, sitemaps or search feeds once and print what happened to the articles they list.
 
     Example:
 
