@@ -55,24 +55,24 @@ def is_final(reason: str) -> bool:
     return reason_class(reason) not in TRANSIENT
 
 
-class Reject(DropItem):
-    """Raised by a pipeline to drop a page for a reason that goes into the fetch log."""
+class _WithReason(Exception):
+    """An exception that carries a reason class and reads ``"<class>: <detail>"``."""
 
     def __init__(self, reason: str, detail: str) -> None:
         super().__init__(f"{reason}: {detail}")
         self.reason = reason
+
+
+class Reject(_WithReason, DropItem):
+    """Raised by a pipeline to drop a page for a reason that goes into the fetch log."""
+
+
+class Refused(_WithReason, IgnoreRequest):
+    """Raised by a downloader middleware that refuses a request before it is sent."""
 
 
 class AddressRefused(DNSLookupError):
     """Raised by the crawl's name resolver for a name that resolves to no allowed address."""
-
-
-class Refused(IgnoreRequest):
-    """Raised by a downloader middleware that refuses a request before it is sent."""
-
-    def __init__(self, reason: str, detail: str) -> None:
-        super().__init__(f"{reason}: {detail}")
-        self.reason = reason
 
 
 def _http_reason(error: HttpError) -> str:

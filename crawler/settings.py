@@ -1,9 +1,10 @@
 """The one mapping from newsmon's typed config to Scrapy settings.
 
 Nothing else in the crawler reads configuration: components get what they need from the settings
-built here (plain Scrapy keys, plus the ``Config`` object itself under ``CONFIG``; ``run_crawl`` adds the
-host resolver under ``RESOLVER`` and the URLs its spiders share under ``SEEN``). Scrapy's own sources of settings (project modules, environment
-variables) are not consulted, because ``run_crawl`` hands this dict to ``CrawlerProcess`` directly.
+built here, plain Scrapy keys plus the ``Config`` object itself under ``CONFIG`` (``run_crawl``
+adds the host resolver under ``RESOLVER`` and the URLs its spiders share under ``SEEN``).
+Scrapy's own sources of settings (project modules, environment variables) are not consulted:
+``run_crawl`` hands this dict to ``CrawlerProcess`` directly.
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.retry_after.RetryAfterMiddleware": 560,
 }
 SPIDER_MIDDLEWARES = {
-    # after the spider's output leaves it: drops or turns known article URLs before they queue
-    "crawler.middlewares.known.KnownUrlsMiddleware": 900,
+    # the first to see what a spider yields (output runs from high to low numbers), so known
+    # article URLs are dropped before any other middleware or the scheduler spends work on them
+    "crawler.middlewares.known.KnownUrlsMiddleware": 950,
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.consent.ConsentWallGate": 150,

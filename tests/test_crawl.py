@@ -22,15 +22,17 @@ from pathlib import Path
 import pytest
 from scrapy import Request
 from scrapy.http import Response, XmlResponse
+from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.test import get_crawler
 from sqlalchemy import create_engine, text
 from twisted.internet.error import DNSLookupError
+from twisted.python.failure import Failure
 
 from crawler.middlewares.retry_after import RetryAfterMiddleware, retry_after_seconds
 from crawler.middlewares.ssrf import GuardedResolver, SsrfGuardMiddleware, is_public
 from crawler.pipelines.consent import is_consent_wall
 from crawler.pipelines.topic import TopicMatcher
-from crawler.reasons import Refused, reason_class
+from crawler.reasons import Refused, classify_failure, reason_class
 from crawler.settings import CONFIG, to_scrapy_settings
 from crawler.spiders.base import ARTICLE
 from crawler.spiders.feed import entry_links
@@ -298,6 +300,24 @@ def test_connections_go_only_to_checked_addresses(name: str, allowed: list[str],
             resolver.address(name)
     else:
         assert resolver.address(name) == address
+
+
+@pytest.mark.parametrize(
+    ("status", "headers", "reason"),
+    [
+        (404, {}, "not_found"),
+        (410, {}, "not_found"),
+        (429, {}, "rate_limited"),
+        (503, {"Retry-After": "30"}, "rate_limited"),
+        (503, {}, "server_error"),
+        (500, {}, "server_error"),
+        (403, {}, "forbidden"),
+        (418, {}, "http_error"),
+    ],
+)
+def test_http_errors_get_their_reason_class(status: int, headers: dict[str, str], reason: str) -> None:
+    response = Response("http://127.0.0.1/a.html", status=status, headers=headers)
+    assert reason_class(classify_failure(Failure(HttpError(response)))) == reason
 
 
 def test_retry_after_reads_seconds_and_dates() -> None:
