@@ -219,3 +219,25 @@ class DigestDelivery(Base):
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     __table_args__ = (UniqueConstraint("digest_id", "recipient", name="uq_digest_deliveries_recipient"),)
+
+
+class TopicFeedback(Base):
+    """A person's verdict on whether an article belongs to a topic (one per article and topic).
+
+    `newsmon topics eval` measures the topic's precision and recall on these marks; a new mark
+    replaces the earlier one. The topic is the profile's name, not a foreign key: profiles live in
+    seeds/topics.toml, and a mark outlives a renamed or removed profile.
+    """
+
+    __tablename__ = "topic_feedback"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    topic: Mapped[str] = mapped_column(String(200))
+    relevant: Mapped[bool] = mapped_column(Boolean)
+    marked_at: Mapped[datetime] = mapped_column(DateTime)
+
+    __table_args__ = (
+        UniqueConstraint("article_id", "topic", name="uq_topic_feedback_article_topic"),
+        Index("ix_topic_feedback_topic", "topic"),
+    )

@@ -1,0 +1,178 @@
+"""Words of a text as topic matching sees them: surface form, lemma and German compound head.
+
+Press German hides its subject in inflections and compounds: "Exportkontrollen", "KI-Chips",
+"Hochleistungsprozessoren", "Nvidias". Every word is therefore looked up under several keys: its
+casefolded surface form, its lemma (simplemma, dictionary based, German and English), and for long
+German words the lemma of the compound's head (the longest known word it ends with: "prozessor").
+Hyphenated compounds are split into their parts, so "US-Exportkontrollen" is two words.
+
+A text is analysed once and then matched against any number of topics; the per-word work is cached
+(the vocabulary of news is bounded), so a text costs little more than one pass over its words.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from bisect import bisect_left
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+
+import simplemma
+from wordfreq import zipf_frequency
+
+from newsmon.normalize import strip_invisible
+
+LEAD_WORDS = 60  # the first words of the body count as the lead
+RARITY_CEILING = 6.5  # zipf value of very common words: they weigh nothing in the similarity
+_WORD_CACHE = 1 << 16
+_MIN_COMPOUND = 8  # shorter words are not split into modifier and head
+_MIN_HEAD = 4
+_MIN_MODIFIER = 3
+# a word, hyphenated compounds kept together (split below), an English possessive dropped
+_TOKEN = re.compile(r"(\w+(?:-\w+)*)(?:['\u2019]s\b)?")
+_LEMMA_LANGUAGES = {"de": ("de", "en"), "en": ("en", "de")}
+DEFAULT_LANGUAGE = "de"
+_STEM_START = 3
+_UMLAUTS = str.maketrans("äöü", "aou")
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class Word:
+    """One distinct word form: the keys patterns may match, its lemma and how unusual that is."""
+
+    keys: tuple[str, ...]
+    lemma: str
+    rarity: float
+
+
+def lemma_languages(language: str | None) -> tuple[str, str]:
+    """simplemma's languages for a text: its own first, the other one for quoted terms."""
+    return _LEMMA_LANGUAGES.get(language or DEFAULT_LANGUAGE, _LEMMA_LANGUAGES[DEFAULT_LANGUAGE])
+
+
+def _stem_start(word: str) -> str:
+    return word[:_STEM_START].translate(_UMLAUTS)
+
+
+def lemma_of(token: str, languages: tuple[str, ...]) -> str:
+    """The casefolded lemma, or the casefolded token when the lemma does not start like it.
+
+    Inflection keeps the start of a word ("Exportkontrollen", "Zölle", "Wettläufe"); a dictionary
+    entry that does not ("AI" as a form of "be", "us" of "we") would make unrelated words meet.
+    """
+    surface = token.casefold()
+    lemma = simplemma.lemmatize(token, lang=languages).casefold()
+    return lemma if _stem_start(lemma) == _stem_start(surface) else surface
+
+
+def compound_head(word: str) -> str | None:
+    """Lemma of the longest known German word that ``word`` ends with, leaving a modifier before it."""
+    if len(word) < _MIN_COMPOUND or not word.isalpha():
+        return None
+    for start in range(_MIN_MODIFIER, len(word) - _MIN_HEAD + 1):
+        head = word[start:].capitalize()
+        if simplemma.is_known(head, lang="de"):
+            return simplemma.lemmatize(head, lang="de").casefold()
+    return None
+
+
+@lru_cache(maxsize=_WORD_CACHE)
+def analyse_word(token: str, language: str | None) -> Word:
+    """Keys, lemma and rarity of one token as written (case matters to German lemmatisation)."""
+    languages = lemma_languages(language)
+    surface = token.casefold()
+    lemma = lemma_of(token, languages)
+    keys = dict.fromkeys((surface, lemma))
+    if languages[0] == "de":
+        head = compound_head(surface)
+        if head:
+            keys[head] = None
+    rarity = max(0.0, RARITY_CEILING - zipf_frequency(lemma, languages[0]))
+    return Word(tuple(keys), lemma, rarity)
+
+
+def tokens(text: str) -> Iterator[str]:
+    """The words of ``text`` as written, hyphenated compounds split into their parts."""
+    prepared = unicodedata.normalize("NFKC", strip_invisible(text))
+    for compound in _TOKEN.findall(prepared):
+        yield from filter(None, compound.split("-"))
+
+
+@dataclass
+class AnalysedText:
+    """A title and body as sequences of words, indexed by every key of every word.
+
+    Positions run through the title first, then the body, so the smallest position of a match says
+    in which zone it first occurs: ``[0, title_end)`` title, ``[title_end, lead_end)`` lead, then body.
+    """
+
+    language: str | None
+    title_end: int
+    lead_end: int
+    size: int
+    positions: dict[str, list[int]]
+    words: Counter[Word]
+
+    def zone(self, position: int) -> str:
+        if position < self.title_end:
+            return "title"
+        return "lead" if position < self.lead_end else "body"
+
+    @cached_property
+    def sorted_keys(self) -> list[str]:
+        """All keys in order, for prefix look-ups by bisection."""
+        return sorted(self.positions)
+
+    def keys_with_prefix(self, prefix: str) -> Iterator[str]:
+        keys = self.sorted_keys
+        index = bisect_left(keys, prefix)
+        while index < len(keys) and keys[index].startswith(prefix):
+            yield keys[index]
+            index += 1
+
+    @cached_property
+    def vector(self) -> dict[str, float]:
+        """Lemma weights for similarity: dampened frequency times rarity (common words weigh nothing)."""
+        counts: Counter[str] = Counter()
+        rarities: dict[str, float] = {}
+        for word, count in self.words.items():
+            counts[word.lemma] += count
+            rarities[word.lemma] = word.rarity
+        return {
+            lemma: (1.0 + math.log(count)) * rarities[lemma]
+            for lemma, count in counts.items()
+            if rarities[lemma] > 0 and not lemma.isdigit()
+        }
+
+    @cached_property
+    def norm(self) -> float:
+        return math.sqrt(sum(weight * weight for weight in self.vector.values()))
+
+
+def analyse(title: str, text: str, language: str | None = None) -> AnalysedText:
+    """Analyse an article once for matching against any number of topics."""
+    positions: dict[str, list[int]] = {}
+    words: Counter[Word] = Counter()
+    ends: list[int] = []
+    index = 0
+    for part in (title, text):
+        for token in tokens(part):
+            word = analyse_word(token, language)
+            words[word] += 1
+            for key in word.keys:
+                positions.setdefault(key, []).append(index)
+            index += 1
+        ends.append(index)
+    title_end = ends[0]
+    return AnalysedText(
+        language=language,
+        title_end=title_end,
+        lead_end=min(index, title_end + LEAD_WORDS),
+        size=index,
+        positions=positions,
+        words=words,
+    )
