@@ -35,12 +35,13 @@ from crawler.pipelines.topic import TopicMatcher
 from crawler.reasons import Refused, classify_failure, reason_class
 from crawler.settings import CONFIG, to_scrapy_settings
 from crawler.spiders.base import ARTICLE
-from crawler.spiders.feed import entry_links
+from crawler.spiders.feed import FeedSpider, entry_links
 from crawler.spiders.search import unwrap
 from crawler.spiders.sitemap import NewsSitemap, SitemapSpider, entry_date
 from crawler.targets import Target
 from newsmon.config import load_config
 from newsmon.demosite import FixtureSite, ManifestEntry
+from tests.conftest import Cli
 from tests.crawl_helpers import CrawlOutcome, crawl_in_subprocess, fixture_resolver
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -467,11 +468,28 @@ def test_topic_gate_needs_a_decisive_term_or_two_with_a_topic_term(text: str, on
     assert TopicMatcher().on_topic(text) is on_topic
 
 
-def test_crawl_command_prints_the_summary_as_json(site: FixtureSite, tmp_path: Path) -> None:
-    env = {**crawl_env(tmp_path), "PYTHONPATH": str(ROOT)}
-    url = site.special["malformed_feed"]
+def test_crawl_command_crawls_the_registered_sources(site: FixtureSite, tmp_path: Path) -> None:
+    sources = tmp_path / "sources.toml"
+    sources.write_text(
+        f"""
+[[source]]
+name = "technikwelt-ki"
+outlet = "Technikwelt"
+kind = "feed"
+url = "{site.special["malformed_feed"]}"
+
+[[source]]
+name = "abgeschaltet"
+outlet = "Technikwelt"
+kind = "feed"
+url = "{site.feeds["technikwelt"][0]}"
+enabled = false
+""",
+        encoding="utf-8",
+    )
+    env = {**crawl_env(tmp_path), "PYTHONPATH": str(ROOT), "NEWSMON_SOURCES_FILE": str(sources)}
     result = subprocess.run(
-        [sys.executable, "-m", "tests.crawl_helpers", "crawl", "--url", url, "--kind", "feed", "--json"],
+        [sys.executable, "-m", "tests.crawl_helpers", "crawl", "--json"],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -481,5 +499,30 @@ def test_crawl_command_prints_the_summary_as_json(site: FixtureSite, tmp_path: P
     )
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
-    assert summary["discovered"] >= 3
+    malformed_feed_entries = [
+        entry for entry in site.manifest if site.special["malformed_feed"] in entry.listed_in
+    ]
+    assert summary["discovered"] == len(malformed_feed_entries)  # the disabled source was not crawled
     assert summary["stored"] >= 1
+    rows = Store(tmp_path).rows(
+        "SELECT DISTINCT s.name FROM fetch_log f JOIN sources s ON s.id = f.source_id"
+    )
+    assert [row.name for row in rows] == ["technikwelt-ki"]
+
+
+def test_crawl_command_refuses_unknown_sources_and_half_given_urls(cli: Cli) -> None:
+    assert "no such source: nirgendwo" in cli("crawl", "--source", "nirgendwo", expect=2).output
+    assert "--url and --kind go together" in cli("crawl", "--url", "http://127.0.0.1:9/", expect=2).output
+
+
+def test_feed_spider_follows_only_urls_matching_the_sources_pattern() -> None:
+    crawler = get_crawler(FeedSpider, {CONFIG: load_config(None, env={"NEWSMON_CONFIG": ""}).config})
+    target = Target("beispiel", "feed", "https://beispiel.newsmon.test/rss.xml", url_pattern=r"/artikel/")
+    spider = FeedSpider.from_crawler(crawler, targets=[target])
+    rss = b"""<rss version="2.0"><channel><title>Beispiel</title>
+<item><title>A</title><link>https://beispiel.newsmon.test/artikel/a.html</link></item>
+<item><title>B</title><link>https://beispiel.newsmon.test/video/b.html</link></item>
+</channel></rss>"""
+    requests = list(spider.parse_discovery(XmlResponse(target.url, body=rss), target))
+    assert [request.url for request in requests] == ["https://beispiel.newsmon.test/artikel/a.html"]
+    assert crawler.stats.get_value("newsmon/not_followed") == 1

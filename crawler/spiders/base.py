@@ -1,13 +1,14 @@
 """What every discovery spider shares: targets in, article requests out, nothing lost.
 
 A spider only discovers: it reads its targets' documents and calls ``article_request`` for each
-URL they list. Fetching the article, decoding it and turning any failure into a ``Rejected``
+URL they list that the target ``follows``. Fetching the article, decoding it and turning any failure into a ``Rejected``
 with a reason happens here, the same way for every spider.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -67,6 +68,13 @@ class ArticleSpider(Spider):
         reason = classify_failure(failure)
         self.crawler.stats.inc_value(f"newsmon/discovery_failed/{reason_class(reason)}")
         log.warning("cannot read %s: %s", failure.request.url, reason)
+
+    def follows(self, url: str, target: Target) -> bool:
+        """Whether an article URL listed by ``target`` is wanted (its ``url_pattern``, if any)."""
+        if target.url_pattern is None or re.search(target.url_pattern, url):
+            return True
+        self.crawler.stats.inc_value("newsmon/not_followed")
+        return False
 
     def article_request(self, url: str, target: Target) -> Request:
         """An article request. ``dont_filter``: a redirect loop must fail (and be recorded) rather

@@ -46,4 +46,5 @@ class FeedSpider(ArticleSpider):
             self.crawler.stats.inc_value("newsmon/feed/malformed")
             log.info("feed %s is malformed (%s); %d entries recovered", response.url, problem, len(links))
         for link in links:
-            yield self.article_request(link, target)
+            if self.follows(link, target):
+                yield self.article_request(link, target)

@@ -2,7 +2,7 @@
 
 ``Sitemap`` parses with lxml without resolving entities and reads one entry at a time, so a
 hostile or huge sitemap costs little. Entries whose news publication date (else ``lastmod``) is
-older than ``crawl.sitemap_max_age_days`` are skipped: news sitemaps of big sites list thousands
+older than ``crawl.sitemap_max_age_days`` (or the target's ``max_age_days``) are skipped: news sitemaps of big sites list thousands
 of old articles that are either stored already or no longer news. Such entries are counted
 (``newsmon/sitemap/too_old``) but not written to the fetch log, which would grow by the whole
 archive on every crawl. Entries without a date are fetched.
@@ -79,14 +79,17 @@ class SitemapSpider(ArticleSpider):
             self.crawler.stats.inc_value("newsmon/sitemap/invalid")
             log.warning("not a sitemap: %s", response.url)
             return
-        cutoff = datetime.now(UTC) - self.max_age
-        follow = self.discovery_request if sitemap.type == "sitemapindex" else self.article_request
+        max_age = self.max_age if target.max_age_days is None else timedelta(days=target.max_age_days)
+        cutoff = datetime.now(UTC) - max_age
+        index = sitemap.type == "sitemapindex"
         for entry in sitemap:
             published = entry_date(entry)
             if published is not None and published < cutoff:
                 self.crawler.stats.inc_value("newsmon/sitemap/too_old")
-                continue
-            yield follow(entry["loc"], target)
+            elif index:
+                yield self.discovery_request(entry["loc"], target)
+            elif self.follows(entry["loc"], target):
+                yield self.article_request(entry["loc"], target)
 
     def _sitemap(self, response: Response) -> NewsSitemap | None:
         body = response.body

@@ -1,39 +1,86 @@
-"""`newsmon crawl`: fetch the articles a feed, sitemap or search feed lists and store them.
+"""`newsmon crawl`: fetch the articles the sources list and store them.
 
 A thin call into ``crawler.run.run_crawl``; the crawl runs in this process (one per command).
-Crawling every enabled source from the database comes with the sources module.
+The targets are the enabled sources of the registry (``newsmon sources``), some of them
+(``--source``), or addresses given with ``--url``. The crawler is imported only when a crawl
+starts, so ``--help`` stays instant.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import click
 
 from newsmon.cli.context import AppContext, print_json, print_table
+from newsmon.sources import SourceSpec, load_sources, open_registry
+
+if TYPE_CHECKING:
+    from crawler.targets import Target
+
+
+def _source_targets(app: AppContext, names: tuple[str, ...], query: str | None) -> list[Target]:
+    """Targets for the registry's enabled sources (or the named ones, enabled or not)."""
+    registry = open_registry(app.store, load_sources(app.config.sources_file))
+    sources = registry.sources(include_disabled=bool(names))
+    if names:
+        unknown = set(names) - {source.spec.name for source in sources}
+        if unknown:
+            raise click.UsageError(
+                f"no such source: {', '.join(sorted(unknown))} (see `newsmon sources list`)"
+            )
+        sources = [source for source in sources if source.spec.name in names]
+    skipped = [source.spec.name for source in sources if source.spec.kind == "search" and not query]
+    if skipped:
+        click.echo(f"search sources need --query, skipped: {', '.join(skipped)}", err=True)
+    return [_target(source.spec, query) for source in sources if source.spec.name not in skipped]
+
+
+def _target(spec: SourceSpec, query: str | None) -> Target:
+    from crawler.targets import Target
+
+    url = spec.search_url(query) if spec.kind == "search" and query else spec.address
+    return Target(spec.name, spec.kind, url, spec.url_pattern, spec.lastmod_days)
 
 
 @click.command("crawl")
+@click.option("--source", "names", multiple=True, help="Crawl this source only (repeatable).")
+@click.option("--query", help="Query for search sources (until topic profiles provide it).")
+@click.option("--url", "urls", multiple=True, help="Crawl this address instead of the sources (repeatable).")
 @click.option(
-    "--url", "urls", multiple=True, required=True, help="Feed, sitemap or search feed URL (repeatable)."
+    "--kind", type=click.Choice(["feed", "sitemap", "search"]), help="What the --url addresses are."
 )
-@click.option(
-    "--kind", type=click.Choice(["feed", "sitemap", "search"]), required=True, help="What the URLs are."
-)
-@click.option("--source", help="Source name to store the articles under (default: the URL's host).")
+@click.option("--name", help="Source name for --url articles (default: the URL's host).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
 @click.pass_obj
-def crawl(app: AppContext, urls: tuple[str, ...], kind: str, source: str | None, as_json: bool) -> None:
-    """Crawl feeds, sitemaps or search feeds once and print what happened to the articles they list.
+def crawl(
+    app: AppContext,
+    names: tuple[str, ...],
+    query: str | None,
+    urls: tuple[str, ...],
+    kind: str | None,
+    name: str | None,
+    as_json: bool,
+) -> None:
+    """Crawl the sources once and print what happened to the articles they list.
 
     Example:
 
+        newsmon crawl --source heise-news
         newsmon crawl --url https://www.example.de/feed/rss.xml --kind feed
     """
     from crawler.run import run_crawl
     from crawler.targets import Target
 
-    targets = [Target(source or urlsplit(url).netloc, kind, url) for url in urls]  # type: ignore[arg-type]
+    if urls and (names or query):
+        raise click.UsageError("--url crawls the given addresses; --source and --query select sources")
+    if bool(urls) != bool(kind):
+        raise click.UsageError("--url and --kind go together")
+    if urls:
+        targets = [Target(name or urlsplit(url).netloc, kind, url) for url in urls]  # type: ignore[arg-type]
+    else:
+        targets = _source_targets(app, names, query)
     summary = run_crawl(app.config, targets)
     if as_json:
         print_json(summary.as_dict())
