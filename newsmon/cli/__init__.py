@@ -50,9 +50,9 @@ def main(ctx: click.Context, config_path: str | None) -> None:
 
 
 def _register() -> None:
-    from newsmon.cli import articles, crawl, database, extract, imports, settings, sources
+    from newsmon.cli import articles, crawl, database, extract, imports, settings, sources, topics
 
-    for module in (imports, articles, database, settings, extract, sources, crawl):
+    for module in (imports, articles, database, settings, extract, sources, crawl, topics):
         for command in module.COMMANDS:
             main.add_command(command)
 
