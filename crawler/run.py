@@ -19,9 +19,9 @@ from scrapy.crawler import Crawler, CrawlerProcess
 from twisted.internet.defer import inlineCallbacks
 from twisted.python.failure import Failure
 
-from crawler.middlewares.known import SeenUrls
+from crawler.crawlrun import CrawlRun, load_validators, save_outcomes
 from crawler.middlewares.ssrf import Resolver
-from crawler.settings import RESOLVER, SEEN, to_scrapy_settings
+from crawler.settings import RESOLVER, RUN, to_scrapy_settings
 from crawler.spiders.feed import FeedSpider
 from crawler.spiders.search import SearchSpider
 from crawler.spiders.sitemap import SitemapSpider
@@ -96,11 +96,12 @@ def run_crawl(config: Config, targets: Sequence[Target], *, resolver: Resolver |
 
     ``resolver`` maps host names to addresses for the SSRF guard (default: the system resolver).
     """
+    store = open_store(config.store_url)  # migrated once, before components open the store
+    run = CrawlRun(validators=load_validators(store, {target.name for target in targets}))
     settings = to_scrapy_settings(config)
-    settings[SEEN] = SeenUrls()
+    settings[RUN] = run
     if resolver is not None:
         settings[RESOLVER] = resolver
-    open_store(config.store_url).close()  # migrate once, before components open the store
     process = _quiet_process(settings, config.log_level)
     crawlers: list[Crawler] = []
     groups = [(SPIDERS[kind], [t for t in targets if t.kind == kind]) for kind in KINDS]
@@ -116,6 +117,10 @@ def run_crawl(config: Config, targets: Sequence[Target], *, resolver: Resolver |
     failures: list[Failure] = []
     one_after_another().addErrback(failures.append)
     process.start()
-    if failures:
-        failures[0].raiseException()
+    try:
+        if failures:
+            failures[0].raiseException()
+        save_outcomes(store, targets, run.outcomes)
+    finally:
+        store.close()
     return CrawlSummary.from_stats(crawler.stats.get_stats() for crawler in crawlers)

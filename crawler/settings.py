@@ -2,7 +2,7 @@
 
 Nothing else in the crawler reads configuration: components get what they need from the settings
 built here, plain Scrapy keys plus the ``Config`` object itself under ``CONFIG`` (``run_crawl``
-adds the host resolver under ``RESOLVER`` and the URLs its spiders share under ``SEEN``).
+adds the host resolver under ``RESOLVER`` and the state its spiders share under ``RUN``).
 Scrapy's own sources of settings (project modules, environment variables) are not consulted:
 ``run_crawl`` hands this dict to ``CrawlerProcess`` directly.
 """
@@ -15,7 +15,7 @@ from newsmon.config import Config
 
 CONFIG = "NEWSMON_CONFIG"  # the typed Config, for components that need more than Scrapy keys
 RESOLVER = "NEWSMON_RESOLVER"  # host name -> addresses, used by the SSRF guard
-SEEN = "NEWSMON_SEEN"  # article URLs handled so far, shared by the crawl's spiders
+RUN = "NEWSMON_RUN"  # the CrawlRun its spiders share (crawler.crawlrun)
 
 # Component order is data. Downloader middlewares see requests in ascending order and responses
 # in descending order; pipelines see items in ascending order.

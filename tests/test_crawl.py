@@ -123,6 +123,7 @@ def first(site: FixtureSite, home: Path) -> CrawlOutcome:
 @pytest.fixture(scope="module")
 def second(site: FixtureSite, home: Path, first: CrawlOutcome) -> tuple[CrawlOutcome, list]:
     """The second crawl and the requests the site answered during it."""
+    time.sleep(SLOW_DELAY)  # the slow page logs the first crawl's last attempt when it answers
     site.clear_requests()
     outcome = crawl_in_subprocess(crawl_env(home), site_targets(site))
     return outcome, list(site.requests)
@@ -203,18 +204,32 @@ def test_summary_counts_what_happened(site: FixtureSite, first: CrawlOutcome) ->
 # --- the second crawl ------------------------------------------------------------------------------
 
 
-def test_second_crawl_fetches_no_article_page_again_and_stores_nothing(
+def test_second_crawl_fetches_no_article_page_and_stores_nothing(
     site: FixtureSite, home: Path, first: CrawlOutcome, second: tuple[CrawlOutcome, list]
 ) -> None:
     outcome, requests = second
     articles = {entry.url for entry in site.manifest}
-    fetched = {f"{site.outlets[r.outlet].base_url}{r.path}" for r in requests} & articles
-    # only URLs whose first failure may pass are tried again (slow page, HTTP 500)
-    transient = {entry.url for entry in site.manifest if entry.expected in ("timeout", "server_error")}
-    assert fetched == transient
+    fetched = {f"{site.outlets[r.outlet].base_url}{r.path}" for r in requests}
+    assert fetched & articles == set()
     assert outcome.summary["stored"] == 0
     assert outcome.summary["duplicates"] == 0
     assert outcome.refused == []
+
+
+def test_second_crawl_reads_no_unchanged_feed_or_sitemap_again(
+    site: FixtureSite, home: Path, second: tuple[CrawlOutcome, list]
+) -> None:
+    _, requests = second
+    statuses = {
+        f"{site.outlets[r.outlet].base_url}{r.path}": r.status for r in requests if r.path != "/robots.txt"
+    }
+    assert statuses == {target.url: 304 for target in site_targets(site)}  # sitemap index: 304, so no child
+    rows = Store(home).rows("SELECT name, last_outcome, consecutive_failures, etag FROM sources")
+    state = {row.name: row for row in rows}
+    for target in site_targets(site):
+        assert state[target.name].last_outcome == "ok: not modified"
+        assert state[target.name].consecutive_failures == 0
+        assert state[target.name].etag
 
 
 # --- components ------------------------------------------------------------------------------------
@@ -477,6 +492,12 @@ name = "technikwelt-ki"
 outlet = "Technikwelt"
 kind = "feed"
 url = "{site.special["malformed_feed"]}"
+
+[[source]]
+name = "verschwunden"
+outlet = "Technikwelt"
+kind = "feed"
+url = "{site.url("technikwelt", "/feeds/gibt-es-nicht.xml")}"
 
 [[source]]
 name = "abgeschaltet"

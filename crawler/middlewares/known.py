@@ -26,7 +26,7 @@ from sqlalchemy import Connection, bindparam, select
 
 from crawler.items import KnownCopy
 from crawler.reasons import is_final
-from crawler.settings import CONFIG, SEEN
+from crawler.settings import CONFIG, RUN
 from crawler.spiders.base import ARTICLE
 from newsmon.dedup import find_by_url
 from newsmon.store.db import Store, open_store
@@ -57,21 +57,10 @@ def verdict(connection: Connection, url: str) -> Verdict:
     return "fetch"
 
 
-class SeenUrls(set[str]):
-    """Article URLs a crawl has handled, shared by all its spiders.
-
-    Scrapy deep-copies the settings for each crawler; this object is meant to be the same for
-    all of them, so a copy of it is itself.
-    """
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> SeenUrls:
-        return self
-
-
 class KnownUrlsMiddleware:
     """Spider middleware: article requests pass only when the URL still needs fetching."""
 
-    def __init__(self, store: Store, stats: StatsCollector, seen: SeenUrls) -> None:
+    def __init__(self, store: Store, stats: StatsCollector, seen: set[str]) -> None:
         self.store = store
         self.stats = stats
         self.seen = seen
@@ -80,8 +69,8 @@ class KnownUrlsMiddleware:
     def from_crawler(cls, crawler: Crawler) -> KnownUrlsMiddleware:
         settings = crawler.settings
         store = open_store(settings[CONFIG].store_url, migrate=False)  # run_crawl migrated it
-        seen = settings.get(SEEN)
-        middleware = cls(store, crawler.stats, SeenUrls() if seen is None else seen)
+        run = settings.get(RUN)
+        middleware = cls(store, crawler.stats, set() if run is None else run.seen)
         crawler.signals.connect(middleware.store.close, signal=signals.spider_closed)
         return middleware
 

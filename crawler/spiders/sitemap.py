@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 from scrapy import Request
@@ -25,6 +25,9 @@ from scrapy.utils.sitemap import Sitemap
 from crawler.settings import CONFIG
 from crawler.spiders.base import ArticleSpider
 from crawler.targets import Target
+
+if TYPE_CHECKING:
+    from typing import Self
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +71,7 @@ class SitemapSpider(ArticleSpider):
         self.max_bytes = max_bytes
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SitemapSpider:
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         crawl = crawler.settings[CONFIG].crawl
         kwargs.update(max_age=timedelta(days=crawl.sitemap_max_age_days), max_bytes=crawl.max_bytes)
         return super().from_crawler(crawler, *args, **kwargs)

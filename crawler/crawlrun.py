@@ -1,0 +1,90 @@
+"""What one crawl shares among its spiders and hands back to ``run_crawl``, and the sources'
+crawl state it reads before and writes after.
+
+Per source (by target name) the store keeps the validators of its document (``ETag``,
+``Last-Modified``) for conditional GET, and the last outcome that ``newsmon sources check``
+shows. They are read once before the crawl and written once after it, in one transaction,
+rather than during it: the store's write lock belongs to the ingest batch while spiders run.
+A target that has no row yet (an address given with ``--url``) gets one, as a name documents are
+stored under would (origin ``import``), so its state is kept too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import insert, select, update
+
+from crawler.targets import Target
+from newsmon.ingest import utcnow
+from newsmon.store.db import WRITE_OPTION, Store
+from newsmon.store.models import Source
+
+
+@dataclass(frozen=True)
+class Validators:
+    """What a source's document said about its version last time it was read."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass(frozen=True)
+class SourceOutcome:
+    """How reading one source's own document went."""
+
+    ok: bool
+    detail: str  # "12 listed", "not modified", "server_error: HTTP 503"
+    validators: Validators | None = None  # of a fresh copy (None: keep the stored ones)
+
+
+@dataclass
+class CrawlRun:
+    """State shared by the spiders of one crawl (Scrapy deep-copies settings per crawler; this
+    object is meant to be the same for all of them, so a copy of it is itself)."""
+
+    validators: dict[str, Validators] = field(default_factory=dict)  # by source name, read before
+    outcomes: dict[str, SourceOutcome] = field(default_factory=dict)  # by source name, written after
+    seen: set[str] = field(default_factory=set)  # article URLs handled so far
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> CrawlRun:
+        return self
+
+
+def load_validators(store: Store, names: Iterable[str]) -> dict[str, Validators]:
+    """The stored validators of the named sources that have any."""
+    query = select(Source.name, Source.etag, Source.last_modified).where(Source.name.in_(list(names)))
+    with store.engine.connect() as connection:
+        return {
+            row.name: Validators(row.etag, row.last_modified)
+            for row in connection.execute(query)
+            if row.etag or row.last_modified
+        }
+
+
+def save_outcomes(store: Store, targets: Iterable[Target], outcomes: dict[str, SourceOutcome]) -> None:
+    """Record each source's outcome: its last result, failure count and fresh validators."""
+    now = utcnow()
+    kinds = {target.name: (target.kind, target.url) for target in targets}
+    with store.engine.connect().execution_options(**{WRITE_OPTION: True}) as connection:
+        with connection.begin():
+            known = set(connection.scalars(select(Source.name).where(Source.name.in_(list(outcomes)))))
+            for name in outcomes.keys() - known:
+                kind, url = kinds[name]
+                connection.execute(
+                    insert(Source).values(name=name, kind=kind, url=url, enabled=True, created_at=now)
+                )
+            for name, outcome in outcomes.items():
+                values: dict[str, Any] = {
+                    "last_crawled_at": now,
+                    "last_outcome": f"{'ok' if outcome.ok else 'failed'}: {outcome.detail}",
+                    "last_error": None if outcome.ok else outcome.detail,
+                    "consecutive_failures": 0 if outcome.ok else Source.consecutive_failures + 1,
+                }
+                if outcome.validators is not None:
+                    values.update(
+                        etag=outcome.validators.etag, last_modified=outcome.validators.last_modified
+                    )
+                connection.execute(update(Source).where(Source.name == name).values(**values))
