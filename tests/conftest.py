@@ -1,7 +1,9 @@
 """Shared fixtures: real SQLite and PostgreSQL stores, the seed texts, a CLI runner.
 
-PostgreSQL tests run against the server on 127.0.0.1:5432. Outside CI a missing server skips
-them with a visible reason; under CI=true it fails them, because CI must prove both databases.
+PostgreSQL tests run against the server on 127.0.0.1:5432, database ``test``, each test run in a
+schema of its own (``newsmon_<pid>``, reached through ``search_path``), so test runs side by side
+do not reset each other's tables. Outside CI a missing server skips them with a visible reason;
+under CI=true it fails them, because CI must prove both databases.
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ from newsmon.store.db import Store, open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT.parent / "shared" / "seeds"
-POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+POSTGRES_SERVER_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+POSTGRES_SCHEMA = f"newsmon_{os.getpid()}"
+POSTGRES_URL = f"{POSTGRES_SERVER_URL}?options=-csearch_path%3D{POSTGRES_SCHEMA}"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
@@ -37,12 +41,20 @@ def _postgres_problem() -> str | None:
     return None
 
 
-def _reset_postgres() -> None:
-    engine = create_engine(POSTGRES_URL)
+def _recreate_schema(create: bool = True) -> None:
+    engine = create_engine(POSTGRES_SERVER_URL)
     with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
+        connection.execute(text(f"DROP SCHEMA IF EXISTS {POSTGRES_SCHEMA} CASCADE"))
+        if create:
+            connection.execute(text(f"CREATE SCHEMA {POSTGRES_SCHEMA}"))
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def _postgres_schema_cleanup() -> Iterator[None]:
+    yield
+    if _postgres_problem() is None:
+        _recreate_schema(create=False)
 
 
 @pytest.fixture(scope="session")
@@ -53,7 +65,7 @@ def seeds_dir() -> Path:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+def db_url(request: pytest.FixtureRequest, tmp_path: Path, _postgres_schema_cleanup: None) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'var' / 'newsmon.db'}"
     problem = _postgres_problem()
@@ -61,7 +73,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         if IN_CI:
             pytest.fail(problem)
         pytest.skip(problem)
-    _reset_postgres()
+    _recreate_schema()
     return POSTGRES_URL
 
 
