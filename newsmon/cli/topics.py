@@ -73,21 +73,11 @@ def list_command(topics_file: Path | None, as_json: bool) -> None:
     if as_json:
         print_json([profile.summary() for profile in profiles])
         return
-    print_table(
-        ("name", "title", "languages", "threshold", "entities", "terms", "recipients"),
-        [
-            (
-                p.name,
-                p.title,
-                ", ".join(p.languages),
-                p.threshold,
-                len(p.entities),
-                len(p.terms),
-                len(p.recipients),
-            )
-            for p in profiles
-        ],
-    )
+    for p in profiles:
+        click.echo(
+            f"{p.name}  {p.title}  [{', '.join(p.languages)}]  threshold {p.threshold}  "
+            f"{len(p.entities)} entities, {len(p.terms)} terms, {len(p.recipients)} recipients"
+        )
 
 
 @topics_group.command("learn")
