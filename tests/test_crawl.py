@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from scrapy import Request
@@ -28,11 +29,13 @@ from sqlalchemy import create_engine, text
 from twisted.internet.error import DNSLookupError
 from twisted.python.failure import Failure
 
+from crawler.items import FetchedPage
 from crawler.middlewares.retry_after import RetryAfterMiddleware, retry_after_seconds
 from crawler.middlewares.ssrf import GuardedResolver, SsrfGuardMiddleware, is_public
 from crawler.pipelines.consent import is_consent_wall
+from crawler.pipelines.extract import ExtractPipeline
 from crawler.pipelines.topic import TopicMatcher
-from crawler.reasons import Refused, classify_failure, reason_class
+from crawler.reasons import Refused, Reject, classify_failure, reason_class
 from crawler.settings import CONFIG, to_scrapy_settings
 from crawler.spiders.base import ARTICLE
 from crawler.spiders.feed import FeedSpider, entry_links
@@ -41,8 +44,9 @@ from crawler.spiders.sitemap import NewsSitemap, SitemapSpider, entry_date
 from crawler.targets import Target
 from newsmon.config import load_config
 from newsmon.demosite import FixtureSite, ManifestEntry
+from newsmon.extract import extract_article
 from tests.conftest import Cli
-from tests.crawl_helpers import CrawlOutcome, crawl_in_subprocess, fixture_resolver
+from tests.crawl_helpers import CrawlOutcome, crawl_in_subprocess, die_in_worker, fixture_resolver
 
 ROOT = Path(__file__).resolve().parents[1]
 SLOW_DELAY = 2.5  # the slow page answers after this many seconds ...
@@ -394,6 +398,21 @@ def test_sitemap_spider_skips_old_entries_and_follows_indexes() -> None:
     assert [request.url for request in sitemaps] == ["https://beispiel.newsmon.test/sitemap-neu.xml"]
     assert not any(ARTICLE in request.meta for request in sitemaps)
     assert crawler.stats.get_value("newsmon/sitemap/too_old") == 2
+
+
+def test_a_dying_extraction_worker_costs_one_page_not_the_crawl(site: FixtureSite) -> None:
+    url = site.manifest["tb-h200-lizenzen"].url
+    page = FetchedPage(url, url, "tagesblick", download(url).decode(), datetime.now(UTC))
+    pipeline = ExtractPipeline(ZoneInfo("Europe/Berlin"), workers=1, extract=die_in_worker)
+    try:
+        with pytest.raises(Reject) as caught:
+            asyncio.run(pipeline.process_item(page))
+        assert caught.value.reason == "error"
+        pipeline.extract = extract_article
+        extracted = asyncio.run(pipeline.process_item(page))
+        assert extracted.article.title.startswith("Washington erlaubt Nvidia")
+    finally:
+        pipeline.close_spider()
 
 
 def test_billion_laughs_feed_is_parsed_quickly_in_little_memory(site: FixtureSite) -> None:

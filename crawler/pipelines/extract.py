@@ -13,7 +13,9 @@ import asyncio
 import logging
 import multiprocessing
 import os
-from concurrent.futures import Executor, ProcessPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+Extract = Callable[[RawDocument, ZoneInfo, int], Article]
 _ANY_LENGTH = 1  # the size gate comes after the paywall gate (crawler.pipelines.size)
 # InputError messages of the extractor by their start, and the reason class each one means
 _INPUT_REASONS = (("not HTML", "not_html"),)
@@ -46,13 +49,19 @@ def worker_count(configured: int) -> int:
 
 
 class ExtractPipeline:
-    """Turns a ``FetchedPage`` into one carrying its ``Article``, or drops it with the reason."""
+    """Turns a ``FetchedPage`` into one carrying its ``Article``, or drops it with the reason.
 
-    def __init__(self, tz: ZoneInfo, workers: int) -> None:
+    Junk is an ``InputError`` with its reason. Anything else is a bug or a crashed worker (a page
+    that kills lxml kills only the worker, which is then replaced); the page is logged with the
+    traceback and recorded as ``error``, a transient reason, so it is tried again later rather
+    than lost.
+    """
+
+    def __init__(self, tz: ZoneInfo, workers: int, extract: Extract = extract_article) -> None:
         self.tz = tz
-        self.pool: Executor | None = None
-        if workers:
-            self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        self.workers = workers
+        self.extract = extract  # a module-level function: workers import it by name
+        self.pool: ProcessPoolExecutor | None = self._new_pool()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
@@ -66,12 +75,24 @@ class ExtractPipeline:
             article = await self._extract(item.document())
         except InputError as exc:
             raise Reject(input_reason(exc), str(exc)) from None
+        except BrokenProcessPool:
+            log.error("an extraction worker died on %s; starting new ones", item.url)
+            self.pool = self._new_pool()
+            raise Reject("error", "the extraction worker died on this page") from None
+        except Exception as exc:
+            log.exception("extraction failed on %s", item.url)
+            raise Reject("error", f"extraction failed: {type(exc).__name__}: {exc}") from None
         return replace(item, article=article)
+
+    def _new_pool(self) -> ProcessPoolExecutor | None:
+        if not self.workers:
+            return None
+        return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
 
     async def _extract(self, document: RawDocument) -> Article:
         if self.pool is None:
-            return extract_article(document, self.tz, _ANY_LENGTH)
-        future = self.pool.submit(extract_article, document, self.tz, _ANY_LENGTH)
+            return self.extract(document, self.tz, _ANY_LENGTH)
+        future = self.pool.submit(self.extract, document, self.tz, _ANY_LENGTH)
         return await asyncio.wrap_future(future)
 
     def close_spider(self) -> None:
