@@ -519,6 +519,12 @@ kind = "feed"
 url = "{site.url("technikwelt", "/feeds/gibt-es-nicht.xml")}"
 
 [[source]]
+name = "kein-feed"
+outlet = "Technikwelt"
+kind = "feed"
+url = "{site.url("technikwelt", "/impressum.html")}"
+
+[[source]]
 name = "abgeschaltet"
 outlet = "Technikwelt"
 kind = "feed"

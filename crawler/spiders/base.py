@@ -61,6 +61,10 @@ def decode_page(response: HtmlResponse) -> tuple[str, str | None]:
     return response.text, None
 
 
+class UnreadableDocument(Exception):
+    """Raised by ``parse_discovery`` when a feed or sitemap is neither (HTML, garbage, empty)."""
+
+
 class ArticleSpider(Spider):
     """Base of the discovery spiders; subclasses implement ``parse_discovery``."""
 
@@ -98,7 +102,11 @@ class ArticleSpider(Spider):
             self.crawler.stats.inc_value("newsmon/not_modified")
             self.run.outcomes[target.name] = SourceOutcome(True, "not modified")
             return
-        found = list(self.parse_discovery(response, target))
+        try:
+            found = list(self.parse_discovery(response, target))
+        except UnreadableDocument as exc:
+            self._discovery_failed(response.request, f"invalid: {exc}")
+            return
         if SOURCE in response.meta:
             header = response.headers.get
             validators = Validators(_text(header("ETag")), _text(header("Last-Modified")))
@@ -109,10 +117,12 @@ class ArticleSpider(Spider):
         raise NotImplementedError
 
     def discovery_failed(self, failure: Failure) -> None:
-        reason = classify_failure(failure)
+        self._discovery_failed(failure.request, classify_failure(failure))
+
+    def _discovery_failed(self, request: Request, reason: str) -> None:
         self.crawler.stats.inc_value(f"newsmon/discovery_failed/{reason_class(reason)}")
-        log.warning("cannot read %s: %s", failure.request.url, reason)
-        source = failure.request.meta.get(SOURCE)
+        log.warning("cannot read %s: %s", request.url, reason)
+        source = request.meta.get(SOURCE)
         if source is not None:
             self.run.outcomes[source] = SourceOutcome(False, reason)
 

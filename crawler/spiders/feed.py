@@ -15,7 +15,7 @@ import feedparser
 from scrapy import Request
 from scrapy.http import Response
 
-from crawler.spiders.base import ArticleSpider
+from crawler.spiders.base import ArticleSpider, UnreadableDocument
 from crawler.targets import Target
 
 log = logging.getLogger(__name__)
@@ -42,6 +42,8 @@ class FeedSpider(ArticleSpider):
 
     def parse_discovery(self, response: Response, target: Target) -> Iterator[Request]:
         links, problem = entry_links(response.body, response.url)
+        if problem and not links:
+            raise UnreadableDocument(f"not a feed ({problem})")
         if problem:
             self.crawler.stats.inc_value("newsmon/feed/malformed")
             log.info("feed %s is malformed (%s); %d entries recovered", response.url, problem, len(links))

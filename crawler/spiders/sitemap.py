@@ -10,7 +10,6 @@ archive on every crawl. Entries without a date are fetched.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -23,13 +22,11 @@ from scrapy.utils.gz import gunzip, gzip_magic_number
 from scrapy.utils.sitemap import Sitemap
 
 from crawler.settings import CONFIG
-from crawler.spiders.base import ArticleSpider
+from crawler.spiders.base import ArticleSpider, UnreadableDocument
 from crawler.targets import Target
 
 if TYPE_CHECKING:
     from typing import Self
-
-log = logging.getLogger(__name__)
 
 
 class NewsSitemap(Sitemap):
@@ -79,9 +76,7 @@ class SitemapSpider(ArticleSpider):
     def parse_discovery(self, response: Response, target: Target) -> Iterator[Request]:
         sitemap = self._sitemap(response)
         if sitemap is None:
-            self.crawler.stats.inc_value("newsmon/sitemap/invalid")
-            log.warning("not a sitemap: %s", response.url)
-            return
+            raise UnreadableDocument("not a sitemap")
         max_age = self.max_age if target.max_age_days is None else timedelta(days=target.max_age_days)
         cutoff = datetime.now(UTC) - max_age
         index = sitemap.type == "sitemapindex"
