@@ -94,11 +94,15 @@ class Store:
     """Read-only view of the crawl's SQLite store."""
 
     def __init__(self, home: Path) -> None:
-        self.engine = create_engine(f"sqlite:///{home / 'newsmon.db'}")
+        self.url = f"sqlite:///{home / 'newsmon.db'}"
 
     def rows(self, sql: str) -> list:
-        with self.engine.connect() as connection:
-            return list(connection.execute(text(sql)))
+        engine = create_engine(self.url)
+        try:
+            with engine.connect() as connection:
+                return list(connection.execute(text(sql)))
+        finally:
+            engine.dispose()
 
     def fetch_log(self) -> dict[str, list]:
         log = defaultdict(list)
