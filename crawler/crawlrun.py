@@ -67,12 +67,12 @@ def load_validators(store: Store, names: Iterable[str]) -> dict[str, Validators]
 def save_outcomes(store: Store, targets: Iterable[Target], outcomes: dict[str, SourceOutcome]) -> None:
     """Record each source's outcome: its last result, failure count and fresh validators."""
     now = utcnow()
-    kinds = {target.name: (target.kind, target.url) for target in targets}
+    declared = {target.name: (target.kind, target.url) for target in targets}
     with store.engine.connect().execution_options(**{WRITE_OPTION: True}) as connection:
         with connection.begin():
             known = set(connection.scalars(select(Source.name).where(Source.name.in_(list(outcomes)))))
             for name in outcomes.keys() - known:
-                kind, url = kinds[name]
+                kind, url = declared[name]
                 connection.execute(
                     insert(Source).values(name=name, kind=kind, url=url, enabled=True, created_at=now)
                 )
