@@ -188,7 +188,11 @@ class FetchLog(Base):
 
 
 class Digest(Base):
-    """A rendered digest of one topic and ISO week (archived, whether sent or not)."""
+    """A rendered digest of one topic and ISO week (archived, whether sent or not).
+
+    ``html`` refers to ``chart`` (a PNG) by Content-ID; both are kept so that a delivery retried
+    later sends exactly what was archived. ``meta`` holds language, counts and the Content-ID.
+    """
 
     __tablename__ = "digests"
 
@@ -200,23 +204,38 @@ class Digest(Base):
     text: Mapped[str] = mapped_column(Text)
     meta: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     rendered_at: Mapped[datetime] = mapped_column(DateTime)
+    chart: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+    deliveries: Mapped[list[DigestDelivery]] = relationship(
+        back_populates="digest", order_by="DigestDelivery.id", passive_deletes=True
+    )
 
     __table_args__ = (UniqueConstraint("topic", "iso_week", name="uq_digests_topic_week"),)
 
 
 class DigestDelivery(Base):
-    """Exactly-once mail state per digest and recipient: pending, then sent with its Message-ID."""
+    """Exactly-once mail state per digest and recipient (see reports/delivery.py).
+
+    ``pending`` (not handed to SMTP yet, or refused for a reason that may pass; ``next_attempt_at``
+    is the back-off) → ``sending`` (claimed at ``claimed_at`` by a run that is handing it to SMTP)
+    → ``sent`` (accepted). ``failed``: refused for good (e.g. unknown recipient). ``message_id``
+    is fixed when the row is created, so every attempt sends the same Message-ID.
+    """
 
     __tablename__ = "digest_deliveries"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     digest_id: Mapped[int] = mapped_column(ForeignKey("digests.id", ondelete="CASCADE"))
     recipient: Mapped[str] = mapped_column(String(320))
-    status: Mapped[str] = mapped_column(String(10))  # pending | sent | failed
+    status: Mapped[str] = mapped_column(String(10))  # pending | sending | sent | failed
     message_id: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    digest: Mapped[Digest] = relationship(back_populates="deliveries")
 
     __table_args__ = (UniqueConstraint("digest_id", "recipient", name="uq_digest_deliveries_recipient"),)
 
