@@ -60,13 +60,14 @@ def presentation(config: Config, settings: DigestSettings, language: str | None 
 def render_week(
     store: Store,
     config: Config,
+    settings: DigestSettings,
     profile: TopicProfile,
     week: IsoWeek,
     now: datetime,
     language: str | None = None,
 ) -> tuple[Digest, bool]:
     """The archived digest of the topic's week, rendered now unless it was already mailed."""
-    how = presentation(config, digest_settings(config), language)
+    how = presentation(config, settings, language)
     return prepare_digest(
         store,
         profile.name,
@@ -83,9 +84,11 @@ def render_week(
     )
 
 
-def queue(store: Store, config: Config, digest: Digest, recipients: Sequence[str]) -> tuple[int, ...]:
+def queue(
+    store: Store, config: Config, settings: DigestSettings, digest: Digest, recipients: Sequence[str]
+) -> tuple[int, ...]:
     """Delivery rows for ``recipients``; none for an empty week unless ``digest.empty_week = send``."""
-    if is_empty(digest) and digest_settings(config).empty_week == "skip":
+    if is_empty(digest) and settings.empty_week == "skip":
         return ()
     return tuple(add_recipients(store, digest.id, recipients, config.smtp.sender))
 
@@ -97,12 +100,15 @@ def run_digest_job(
     store: Store | None = None,
     profiles: Sequence[TopicProfile] | None = None,
     transport: Transport | None = None,
+    settings: DigestSettings | None = None,
 ) -> JobReport:
     """Render and archive every topic's last complete week, queue its recipients, send what is due.
 
-    ``now`` is timezone-aware. Store, topic profiles and SMTP transport default to the configured
-    ones; they are parameters so the daemon can share a store and tests can inject.
+    ``now`` is timezone-aware. Store, topic profiles, SMTP transport and digest settings default
+    to the configured ones; they are parameters so the daemon can share a store and tests can
+    inject.
     """
+    settings = settings or digest_settings(config)
     own_store = store is None
     store = store or open_store(config.store_url)
     try:
@@ -110,8 +116,8 @@ def run_digest_job(
         week = IsoWeek.last_complete(now, config.tz)
         report = JobReport()
         for profile in profiles:
-            digest, reused = render_week(store, config, profile, week, now)
-            queued = queue(store, config, digest, profile.recipients)
+            digest, reused = render_week(store, config, settings, profile, week, now)
+            queued = queue(store, config, settings, digest, profile.recipients)
             report.digests.append(
                 DigestRun(
                     profile.name,
@@ -124,7 +130,6 @@ def run_digest_job(
                 )
             )
             log.info("digest %s %s: #%s %s", profile.name, week, digest.id, digest.subject)
-        settings = digest_settings(config)
         report.deliveries.extend(
             deliver_due(
                 store,

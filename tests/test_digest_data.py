@@ -233,8 +233,9 @@ def fixture_profile(recipients: tuple[str, ...] = RECIPIENTS) -> TopicProfile:
     return replace(profile, recipients=recipients)
 
 
-@pytest.fixture
-def week(store: Store, config: Config) -> dict[str, Planted]:
+@pytest.fixture(name="week")
+def week_fixture(store: Store, config: Config) -> dict[str, Planted]:
+    """The planted week (other test files import this as their ``week`` fixture)."""
     return plant_week(store, config)
 
 

@@ -78,10 +78,11 @@ def digest(
     app: AppContext = ctx.obj
     config = app.config
     now = datetime.now(UTC)
+    settings = digest_settings(config)
     chosen_week = IsoWeek.parse(week) if week else IsoWeek.last_complete(now, config.tz)
     queued: list[int] = []
     for profile in _profiles(topics_file, topic):
-        archived, reused = render_week(app.store, config, profile, chosen_week, now, lang)
+        archived, reused = render_week(app.store, config, settings, profile, chosen_week, now, lang)
         note = (
             f"  (archived #{archived.id}, mailed before: unchanged)"
             if reused
@@ -96,7 +97,7 @@ def digest(
                 raise DigestError(
                     f"topic {profile.name}: no recipients (set recipients in the topic profile or use --to)"
                 )
-            ids = queue(app.store, config, archived, recipients)
+            ids = queue(app.store, config, settings, archived, recipients)
             if not ids:
                 click.echo(
                     f"{profile.name} {chosen_week}: no stories, nothing mailed (digest.empty_week = skip)"
