@@ -16,14 +16,14 @@ import math
 import re
 import unicodedata
 from bisect import bisect_left
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
 import simplemma
-from wordfreq import zipf_frequency
 
+# the rarity table the story layer builds once per process: sharing it keeps one copy in memory
+from newsmon.fingerprints import _rarities as rarities
 from newsmon.normalize import strip_invisible
 
 LEAD_WORDS = 60  # the first words of the body count as the lead
@@ -32,8 +32,9 @@ _WORD_CACHE = 1 << 16
 _MIN_COMPOUND = 8  # shorter words are not split into modifier and head
 _MIN_HEAD = 4
 _MIN_MODIFIER = 3
-# a word, hyphenated compounds kept together (split below), an English possessive dropped
-_TOKEN = re.compile(r"(\w+(?:-\w+)*)(?:['\u2019]s\b)?")
+_MAX_HEAD_RARITY = 4.0  # a head must be a word the press prints (zipf 2.5 or more)
+# a word (the parts of hyphenated compounds are words of their own), an English possessive dropped
+_TOKEN = re.compile(r"(\w+)(?:['\u2019]s\b)?")
 _LEMMA_LANGUAGES = {"de": ("de", "en"), "en": ("en", "de")}
 DEFAULT_LANGUAGE = "de"
 _STEM_START = 3
@@ -42,7 +43,8 @@ _UMLAUTS = str.maketrans("äöü", "aou")
 
 @dataclass(frozen=True, eq=False, slots=True)
 class Word:
-    """One distinct word form: the keys patterns may match, its lemma and how unusual that is."""
+    """One distinct word form: the keys patterns may match, its lemma and how unusual that is
+    (numbers count as common: they say nothing about a topic)."""
 
     keys: tuple[str, ...]
     lemma: str
@@ -70,13 +72,17 @@ def lemma_of(token: str, languages: tuple[str, ...]) -> str:
 
 
 def compound_head(word: str) -> str | None:
-    """Lemma of the longest known German word that ``word`` ends with, leaving a modifier before it."""
+    """Lemma of the longest German word that ``word`` ends with, leaving a modifier before it.
+
+    ``word`` is casefolded; a head must be common enough in German news (wordfreq) to be a word.
+    """
     if len(word) < _MIN_COMPOUND or not word.isalpha():
         return None
+    known = rarities("de")
     for start in range(_MIN_MODIFIER, len(word) - _MIN_HEAD + 1):
-        head = word[start:].capitalize()
-        if simplemma.is_known(head, lang="de"):
-            return simplemma.lemmatize(head, lang="de").casefold()
+        head = word[start:]
+        if known.get(head, RARITY_CEILING) <= _MAX_HEAD_RARITY:
+            return lemma_of(head.capitalize(), ("de",))
     return None
 
 
@@ -91,15 +97,14 @@ def analyse_word(token: str, language: str | None) -> Word:
         head = compound_head(surface)
         if head:
             keys[head] = None
-    rarity = max(0.0, RARITY_CEILING - zipf_frequency(lemma, languages[0]))
+    rarity = 0.0 if lemma.isdigit() else rarities(languages[0]).get(lemma, RARITY_CEILING)
     return Word(tuple(keys), lemma, rarity)
 
 
-def tokens(text: str) -> Iterator[str]:
+def tokens(text: str) -> list[str]:
     """The words of ``text`` as written, hyphenated compounds split into their parts."""
-    prepared = unicodedata.normalize("NFKC", strip_invisible(text))
-    for compound in _TOKEN.findall(prepared):
-        yield from filter(None, compound.split("-"))
+    result: list[str] = _TOKEN.findall(unicodedata.normalize("NFKC", strip_invisible(text)))
+    return result
 
 
 @dataclass
@@ -115,7 +120,7 @@ class AnalysedText:
     lead_end: int
     size: int
     positions: dict[str, list[int]]
-    words: Counter[Word]
+    words: dict[Word, int]  # occurrences of each distinct word
 
     def zone(self, position: int) -> str:
         if position < self.title_end:
@@ -134,19 +139,21 @@ class AnalysedText:
             yield keys[index]
             index += 1
 
+    def has_prefix(self, prefix: str) -> bool:
+        keys = self.sorted_keys
+        index = bisect_left(keys, prefix)
+        return index < len(keys) and keys[index].startswith(prefix)
+
     @cached_property
     def vector(self) -> dict[str, float]:
         """Lemma weights for similarity: dampened frequency times rarity (common words weigh nothing)."""
-        counts: Counter[str] = Counter()
-        rarities: dict[str, float] = {}
+        counts: dict[str, int] = {}
+        rarity: dict[str, float] = {}
         for word, count in self.words.items():
-            counts[word.lemma] += count
-            rarities[word.lemma] = word.rarity
-        return {
-            lemma: (1.0 + math.log(count)) * rarities[lemma]
-            for lemma, count in counts.items()
-            if rarities[lemma] > 0 and not lemma.isdigit()
-        }
+            if word.rarity:
+                counts[word.lemma] = counts.get(word.lemma, 0) + count
+                rarity[word.lemma] = word.rarity
+        return {lemma: (1.0 + math.log(count)) * rarity[lemma] for lemma, count in counts.items()}
 
     @cached_property
     def norm(self) -> float:
@@ -155,24 +162,30 @@ class AnalysedText:
 
 def analyse(title: str, text: str, language: str | None = None) -> AnalysedText:
     """Analyse an article once for matching against any number of topics."""
+    title_words = tokens(title)
+    all_words = title_words + tokens(text)
+    where: dict[str, list[int]] = {}  # positions per distinct token: each is looked up once
+    for index, token in enumerate(all_words):
+        found = where.get(token)
+        if found is None:
+            where[token] = [index]
+        else:
+            found.append(index)
     positions: dict[str, list[int]] = {}
-    words: Counter[Word] = Counter()
-    ends: list[int] = []
-    index = 0
-    for part in (title, text):
-        for token in tokens(part):
-            word = analyse_word(token, language)
-            words[word] += 1
-            for key in word.keys:
-                positions.setdefault(key, []).append(index)
-            index += 1
-        ends.append(index)
-    title_end = ends[0]
+    known = positions.get
+    words: dict[Word, int] = {}
+    for token, found in where.items():
+        word = analyse_word(token, language)
+        words[word] = len(found)  # one Word per distinct token
+        for key in word.keys:
+            earlier = known(key)
+            positions[key] = found if earlier is None else earlier + found
+    size = len(all_words)
     return AnalysedText(
         language=language,
-        title_end=title_end,
-        lead_end=min(index, title_end + LEAD_WORDS),
-        size=index,
+        title_end=len(title_words),
+        lead_end=min(size, len(title_words) + LEAD_WORDS),
+        size=size,
         positions=positions,
         words=words,
     )

@@ -38,8 +38,12 @@ class WordPattern:
     keys: frozenset[str]
 
     def positions(self, text: AnalysedText) -> set[int]:
-        found = [text.positions[key] for key in self.keys if key in text.positions]
-        return set(chain.from_iterable(found))
+        index = text.positions
+        return set(chain.from_iterable(index[key] for key in self.keys if key in index))
+
+    def occurs(self, text: AnalysedText) -> bool:
+        index = text.positions  # (frozenset.isdisjoint would walk the whole index)
+        return any(key in index for key in self.keys)
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,9 @@ class PrefixPattern:
     def positions(self, text: AnalysedText) -> set[int]:
         return set(chain.from_iterable(text.positions[key] for key in text.keys_with_prefix(self.prefix)))
 
+    def occurs(self, text: AnalysedText) -> bool:
+        return text.has_prefix(self.prefix)
+
 
 @dataclass(frozen=True)
 class Phrase:
@@ -59,7 +66,14 @@ class Phrase:
     text: str
     words: tuple[WordPattern | PrefixPattern, ...]
 
+    def occurs(self, text: AnalysedText) -> bool:
+        if len(self.words) == 1:
+            return self.words[0].occurs(text)  # the common case, without building positions
+        return bool(self.spans(text))
+
     def spans(self, text: AnalysedText) -> list[Span]:
+        if not all(word.occurs(text) for word in self.words):  # cheap, and usually false
+            return []
         starts = self.words[0].positions(text)
         for offset, word in enumerate(self.words[1:], 1):
             if not starts:
@@ -67,7 +81,7 @@ class Phrase:
             following = word.positions(text)
             starts = {start for start in starts if start + offset in following}
         last = len(self.words) - 1
-        return sorted((start, start + last) for start in starts)
+        return [(start, start + last) for start in starts]
 
 
 def compile_phrase(source: str) -> Phrase:
@@ -91,3 +105,41 @@ def compile_phrase(source: str) -> Phrase:
     if not words:
         raise PatternError("empty phrase")
     return Phrase(" ".join(source.split()), tuple(words))
+
+
+@dataclass(frozen=True)
+class Feature:
+    """A weighted entity or term of a profile: every way it is written, compiled for matching.
+
+    The keys of all one-word variants are merged into one set, so the common case (the feature
+    is absent) costs a few dictionary look-ups whatever the number of variants.
+    """
+
+    label: str
+    weight: float
+    keys: frozenset[str]
+    phrases: tuple[Phrase, ...]  # several words or a wildcard
+
+    def spans(self, text: AnalysedText) -> set[Span]:
+        index = text.positions
+        found: set[Span] = set()
+        for key in self.keys:
+            if key in index:
+                found.update((position, position) for position in index[key])
+        for phrase in self.phrases:
+            found.update(phrase.spans(text))
+        return found
+
+
+def compile_feature(label: str, weight: float, sources: list[str]) -> Feature:
+    """Compile a feature from its variants (PatternError names the variant that is wrong)."""
+    keys: set[str] = set()
+    phrases = []
+    for source in dict.fromkeys(sources):
+        phrase = compile_phrase(source)
+        first = phrase.words[0]
+        if len(phrase.words) == 1 and isinstance(first, WordPattern):
+            keys |= first.keys
+        else:
+            phrases.append(phrase)
+    return Feature(label, weight, frozenset(keys), tuple(phrases))

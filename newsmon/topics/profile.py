@@ -37,7 +37,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from newsmon.topics.errors import PatternError, QueryError, TopicError
-from newsmon.topics.patterns import Phrase, compile_phrase
+from newsmon.topics.patterns import Feature, compile_feature
 from newsmon.topics.query import Query, parse_query
 
 Language = Literal["de", "en"]
@@ -77,15 +77,6 @@ class Entity:
     name: str
     variants: tuple[str, ...]
     weight: float
-
-
-@dataclass(frozen=True)
-class Feature:
-    """A weighted entity or term, compiled: what the scorer looks for and how it is labelled."""
-
-    label: str
-    weight: float
-    patterns: tuple[Phrase, ...]
 
 
 @dataclass(frozen=True)
@@ -136,29 +127,23 @@ def _describe(error: Mapping[str, Any], prefix: str) -> str:
     return f"{prefix}: {key}{shown}: {error['msg']}"
 
 
-def _compile(source: str, prefix: str, key: str) -> Phrase:
+def _feature(label: str, weight: float, sources: list[str], prefix: str, key: str) -> Feature:
     try:
-        return compile_phrase(source)
+        return compile_feature(label, weight, sources)
     except PatternError as exc:
         raise TopicError(f"{prefix}: {key}: {exc}") from None
 
 
 def _features(spec: _TopicSpec, prefix: str) -> tuple[Feature, ...]:
     features = [
-        Feature(
-            entity.name,
-            entity.weight,
-            tuple(
-                _compile(variant, prefix, f"entity {entity.name!r}")
-                for variant in dict.fromkeys([entity.name, *entity.variants])
-            ),
+        _feature(
+            entity.name, entity.weight, [entity.name, *entity.variants], prefix, f"entity {entity.name!r}"
         )
         for entity in spec.entity
     ]
-    features.extend(
-        Feature(term, weight, (_compile(term, prefix, f"terms.{term!r}"),))
-        for term, weight in spec.terms.items()
-    )
+    features += [
+        _feature(term, weight, [term], prefix, f"terms.{term!r}") for term, weight in spec.terms.items()
+    ]
     return tuple(features)
 
 

@@ -40,7 +40,7 @@ class Term:
         return self.phrase.spans(text)
 
     def matches(self, text: AnalysedText) -> bool:
-        return bool(self.phrase.spans(text))
+        return self.phrase.occurs(text)
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from newsmon.topics.analysis import AnalysedText, analyse
-from newsmon.topics.profile import Feature, TopicProfile
+from newsmon.topics.patterns import Feature
+from newsmon.topics.profile import TopicProfile
 
 ZONE_FACTORS = {"title": 2.0, "lead": 1.5, "body": 1.0}
 REPEAT_BONUS = 0.3
@@ -67,7 +68,7 @@ class TopicScore:
 
 
 def _feature_evidence(feature: Feature, text: AnalysedText) -> float:
-    spans = {span for pattern in feature.patterns for span in pattern.spans(text)}
+    spans = feature.spans(text)
     if not spans:
         return 0.0
     first = min(start for start, _ in spans)
@@ -79,8 +80,10 @@ def similarity(profile: TopicProfile, text: AnalysedText) -> float:
     """Cosine similarity of the text's lemma vector and the profile's reference vector."""
     if not profile.reference_norm or not text.norm:
         return 0.0
-    reference = profile.reference_vector
-    shared = sum(weight * reference[lemma] for lemma, weight in text.vector.items() if lemma in reference)
+    vector = text.vector
+    shared = sum(
+        weight * vector[lemma] for lemma, weight in profile.reference_vector.items() if lemma in vector
+    )
     return shared / (profile.reference_norm * text.norm)
 
 
