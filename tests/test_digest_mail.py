@@ -157,8 +157,9 @@ def client_tls(tls_files: tuple[Path, Path]) -> ssl.SSLContext:
     return ssl.create_default_context(cafile=str(tls_files[0]))
 
 
-@pytest.fixture
-def plain_server() -> Iterator[SmtpServer]:
+@pytest.fixture(name="plain_server")
+def plain_server_fixture() -> Iterator[SmtpServer]:
+    """A plain SMTP server without TLS or AUTH, running for the test."""
     server = SmtpServer(free_port())
     server.start()
     yield server

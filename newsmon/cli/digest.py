@@ -151,7 +151,7 @@ def list_command(app: AppContext, topic: str | None, as_json: bool) -> None:
         print_json(rows)
         return
     print_table(
-        ("id", "week", "topic", "stories", "lang", "rendered", "sent", "pending", "subject"),
+        ("id", "week", "topic", "stories", "lang", "sent", "pending", "failed"),
         [
             (
                 row["id"],
@@ -159,10 +159,10 @@ def list_command(app: AppContext, topic: str | None, as_json: bool) -> None:
                 row["topic"],
                 row["stories"],
                 row["language"],
-                row["rendered_at"],
-                sum(d["status"] == "sent" for d in row["deliveries"]),
-                sum(d["status"] in ("pending", "sending") for d in row["deliveries"]),
-                row["subject"],
+                *(
+                    sum(d["status"] in statuses for d in row["deliveries"])
+                    for statuses in (("sent",), ("pending", "sending"), ("failed",))
+                ),
             )
             for row in rows
         ],
