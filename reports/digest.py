@@ -83,7 +83,7 @@ def make_digest(
     chart = (
         daily_volume_png(
             selection.daily,
-            [f"{name} {day.day}." for name, day in zip(how.labels.weekdays, week.days(), strict=True)],
+            [how.labels.weekday_and_day(day) for day in week.days()],
             how.labels.daily_volume,
         )
         if cid

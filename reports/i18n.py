@@ -59,6 +59,11 @@ class Labels:
             return f"{weekday}, {day.day:02d}.{day.month:02d}."
         return f"{weekday} {day.day} {self.months[day.month - 1][:3]}"
 
+    def weekday_and_day(self, day: date) -> str:
+        """The chart's bar labels: ``Mo. 12.`` / ``Mon 12``."""
+        suffix = "." if self.code == "de" else ""
+        return f"{self.weekdays[day.weekday()]} {day.day}{suffix}"
+
     def period(self, week: IsoWeek) -> str:
         """The week's days: ``12.–18. Januar 2026`` / ``12–18 January 2026`` (months and years may differ)."""
         first, last = week.days()[0], week.days()[-1]
