@@ -20,6 +20,17 @@ from reports.selection import RankedStory, WeekArticle, WeekSelection
 
 
 @dataclass(frozen=True)
+class ArticleDetail:
+    """What a top story shows of its best article beyond the selection: lead and strongest terms."""
+
+    lead: str
+    terms: tuple[str, ...]
+
+
+NO_DETAIL = ArticleDetail("", ())
+
+
+@dataclass(frozen=True)
 class Link:
     label: str
     url: str
@@ -112,24 +123,24 @@ def _date(article: WeekArticle, how: Presentation) -> str:
     return how.labels.day(article.moment.replace(tzinfo=UTC).astimezone(how.tz).date())
 
 
-def _why(story: RankedStory, labels: Labels) -> tuple[str, ...]:
-    return tuple(labels.similarity if term == SIMILARITY_LABEL else term for term in story.best.terms)
+def _why(terms: tuple[str, ...], labels: Labels) -> tuple[str, ...]:
+    return tuple(labels.similarity if term == SIMILARITY_LABEL else term for term in terms)
 
 
 def _review(how: Presentation, path: str) -> str | None:
     return f"{how.review_base_url}/{path}" if how.review_base_url else None
 
 
-def _story(rank: int, story: RankedStory, lead: str, how: Presentation) -> StoryContext:
+def _story(rank: int, story: RankedStory, detail: ArticleDetail, how: Presentation) -> StoryContext:
     best = story.best
     return StoryContext(
         rank=rank,
         headline=best.title,
         url=best.url,
-        lead=lead,
+        lead=detail.lead,
         date=_date(best, how),
         outlet=best.outlet,
-        why=_why(story, how.labels),
+        why=_why(detail.terms, how.labels),
         also=tuple(Link(outlet.name, outlet.url) for outlet in story.outlets[1:]),
         review_url=_review(how, f"stories/{story.story_id}") if story.story_id is not None else None,
     )
@@ -161,12 +172,12 @@ def digest_context(
     topic_name: str,
     topic_title: str,
     selection: WeekSelection,
-    leads: Mapping[int, str],
+    details: Mapping[int, ArticleDetail],
     problems: Sequence[SourceProblem],
     how: Presentation,
     chart_src: str | None,
 ) -> DigestContext:
-    """The context of one topic's week; ``leads`` maps the top stories' best article ids to leads."""
+    """The context of one topic's week; ``details`` are keyed by the top stories' best article ids."""
     labels = how.labels
     top, more = top_and_more(selection, how)
     return DigestContext(
@@ -184,7 +195,8 @@ def digest_context(
         ),
         days=tuple(zip(labels.weekdays, selection.daily, strict=True)),
         stories=tuple(
-            _story(rank, story, leads.get(story.best.id, ""), how) for rank, story in enumerate(top, 1)
+            _story(rank, story, details.get(story.best.id, NO_DETAIL), how)
+            for rank, story in enumerate(top, 1)
         ),
         more=tuple(_more(story, how) for story in more),
         health=tuple(_health(problem, labels) for problem in problems),

@@ -15,11 +15,11 @@ from sqlalchemy.orm import Session
 
 from newsmon.store.models import Article
 from reports.chart import daily_volume_png
-from reports.context import Presentation, digest_context, top_and_more
+from reports.context import ArticleDetail, Presentation, digest_context, top_and_more
 from reports.health import source_problems
 from reports.lead import lead
 from reports.render import render
-from reports.selection import RankedStory, WeekSelection, select_week
+from reports.selection import RankedStory, WeekSelection, select_week, top_terms
 from reports.weeks import IsoWeek
 
 
@@ -46,13 +46,16 @@ def chart_cid(topic: str, week: IsoWeek) -> str:
     return f"chart.{week}.{topic}@newsmon"
 
 
-def _leads(session: Session, stories: list[RankedStory]) -> dict[int, str]:
-    """Leads of the shown stories only: texts are the heavy part of an article row."""
+def _details(session: Session, topic: str, stories: list[RankedStory]) -> dict[int, ArticleDetail]:
+    """Lead and strongest terms of the shown stories' best articles only: texts and score
+    explanations are the heavy part of an article row."""
     ids = [story.best.id for story in stories]
     if not ids:
         return {}
-    rows = session.execute(select(Article.id, Article.text).where(Article.id.in_(ids)))
-    return {article_id: lead(text) for article_id, text in rows}
+    rows = session.execute(select(Article.id, Article.text, Article.topic_scores).where(Article.id.in_(ids)))
+    return {
+        article_id: ArticleDetail(lead(text), top_terms(scores, topic)) for article_id, text, scores in rows
+    }
 
 
 def _meta(selection: WeekSelection, how: Presentation, topic_title: str, cid: str | None) -> dict[str, Any]:
@@ -93,7 +96,7 @@ def make_digest(
         topic_name=topic,
         topic_title=topic_title,
         selection=selection,
-        leads=_leads(session, top),
+        details=_details(session, topic, top),
         problems=source_problems(session, week, tz),
         how=how,
         chart_src=f"cid:{cid}" if cid else None,

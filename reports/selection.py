@@ -25,11 +25,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import DateTime, Select, and_, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from newsmon.store.models import Article, ArticleUrl, Source
@@ -44,17 +44,18 @@ def _seconds(moment: datetime) -> float:
     return (moment - _EPOCH).total_seconds()
 
 
-@dataclass(frozen=True)
-class Outlet:
+class Outlet(NamedTuple):
     """An outlet that carried a story and the address it did so under."""
 
     name: str
     url: str
 
 
-@dataclass(frozen=True)
-class WeekArticle:
-    """One article of the week, with what ranking and the digest need (no text: leads load later)."""
+class WeekArticle(NamedTuple):
+    """One article of the week, with what ranking and the digest need (no text: leads load later).
+
+    A named tuple: ten thousand of them are made per digest, and a tuple is built in C.
+    """
 
     id: int
     title: str
@@ -63,8 +64,6 @@ class WeekArticle:
     moment: datetime  # naive UTC: publication, or fetch time when undated
     story_id: int | None
     score: float
-    relevant: bool
-    terms: tuple[str, ...]  # the explanation's strongest terms, strongest first
 
 
 @dataclass(frozen=True)
@@ -135,14 +134,14 @@ def outlet_name(source: Source | None, url: str) -> str:
     return source.name if source is not None else "?"
 
 
-def _entry(scores: dict[str, Any] | None, topic: str) -> tuple[float, bool, tuple[str, ...]]:
+def top_terms(scores: dict[str, Any] | None, topic: str) -> tuple[str, ...]:
+    """The terms that contributed most to the article's score for ``topic``, strongest first."""
     entry = (scores or {}).get(topic)
     if not isinstance(entry, dict):
-        return 0.0, False, ()
+        return ()
     explanation = [item for item in entry.get("explanation") or [] if item.get("contribution", 0) > 0]
     explanation.sort(key=lambda item: -item["contribution"])
-    terms = tuple(str(item["term"]) for item in explanation[:TOP_TERMS])
-    return float(entry.get("score") or 0.0), bool(entry.get("relevant")), terms
+    return tuple(str(item["term"]) for item in explanation[:TOP_TERMS])
 
 
 def _in_week(start: datetime, end: datetime) -> Any:
@@ -155,16 +154,22 @@ def _in_week(start: datetime, end: datetime) -> Any:
     return or_(dated, undated)
 
 
-def _week_query(start: datetime, end: datetime) -> Select[Any]:
+def _relevant(topic: str) -> Any:
+    """The stored verdict, read by the database: decoding every article's scores JSON in Python
+    costs more than the rest of the selection."""
+    return Article.topic_scores[(topic, "relevant")].as_boolean()
+
+
+def _week_query(topic: str, start: datetime, end: datetime) -> Select[Any]:
     return select(
         Article.id,
         Article.title,
         Article.url,
         Article.source_id,
-        Article.published_at,
-        Article.fetched_at,
+        type_coerce(func.coalesce(Article.published_at, Article.fetched_at), DateTime).label("moment"),
         Article.story_id,
-        Article.topic_scores,
+        Article.topic_scores[(topic, "score")].as_float().label("score"),
+        _relevant(topic).label("relevant"),
     ).where(_in_week(start, end))
 
 
@@ -177,38 +182,60 @@ def _copies_query(start: datetime, end: datetime) -> Select[Any]:
     )
 
 
+def _story_key(story_id: int | None, article_id: int) -> tuple[str, int]:
+    return ("story", story_id) if story_id is not None else ("article", article_id)
+
+
 def _group(
     session: Session, topic: str, week: IsoWeek, tz: ZoneInfo, sources: dict[int, Source]
 ) -> list[RankedStory]:
     """The week's stories that have a relevant article, unranked."""
     start, end = week.bounds(tz)
+    declared = {source_id: source.outlet for source_id, source in sources.items() if source.outlet}
+
+    def outlet(source_id: int | None, url: str) -> str:
+        return declared.get(source_id) or outlet_name(sources.get(source_id), url)  # type: ignore[arg-type]
+
     members: dict[tuple[str, int], list[WeekArticle]] = defaultdict(list)
     relevant: set[tuple[str, int]] = set()
-    for row in session.execute(_week_query(start, end)):
-        score, is_relevant, terms = _entry(row.topic_scores, topic)
-        key = ("story", row.story_id) if row.story_id is not None else ("article", row.id)
+    # Core execution on the session's connection: the ORM's result layer is not needed for columns
+    connection = session.connection()
+    for row in connection.execute(_week_query(topic, start, end)):
+        key = _story_key(row.story_id, row.id)
         members[key].append(
             WeekArticle(
-                id=row.id,
-                title=row.title,
-                url=row.url,
-                outlet=outlet_name(sources.get(row.source_id), row.url),
-                moment=row.published_at or row.fetched_at,
-                story_id=row.story_id,
-                score=score,
-                relevant=is_relevant,
-                terms=terms,
+                row.id,
+                row.title,
+                row.url,
+                outlet(row.source_id, row.url),
+                row.moment,
+                row.story_id,
+                row.score or 0.0,
             )
         )
-        if is_relevant:
+        if row.relevant:
             relevant.add(key)
     copies: dict[tuple[str, int], list[Outlet]] = defaultdict(list)
     if relevant:
         story_of = {article.id: key for key in relevant for article in members[key]}
-        for article_id, url, source_id in session.execute(_copies_query(start, end)):
+        for article_id, url, source_id in connection.execute(_copies_query(start, end)):
             if article_id in story_of:
-                copies[story_of[article_id]].append(Outlet(outlet_name(sources.get(source_id), url), url))
+                copies[story_of[article_id]].append(Outlet(outlet(source_id, url), url))
     return [RankedStory.of(members[key][0].story_id, members[key], copies[key]) for key in relevant]
+
+
+def _count_in_relevant_stories(session: Session, topic: str, week: IsoWeek, tz: ZoneInfo) -> int:
+    """How many articles ``_group`` would select for ``week``, without building them."""
+    start, end = week.bounds(tz)
+    sizes: dict[tuple[str, int], int] = defaultdict(int)
+    relevant: set[tuple[str, int]] = set()
+    query = select(Article.id, Article.story_id, _relevant(topic)).where(_in_week(start, end))
+    for article_id, story_id, is_relevant in session.connection().execute(query):
+        key = _story_key(story_id, article_id)
+        sizes[key] += 1
+        if is_relevant:
+            relevant.add(key)
+    return sum(sizes[key] for key in relevant)
 
 
 def rank(stories: Iterable[RankedStory]) -> list[RankedStory]:
@@ -232,11 +259,10 @@ def select_week(session: Session, topic: str, week: IsoWeek, tz: ZoneInfo) -> We
     """The topic's ranked stories of ``week`` (local time ``tz``) and the week before's count."""
     sources = {source.id: source for source in session.scalars(select(Source))}
     stories = rank(_group(session, topic, week, tz, sources))
-    previous = _group(session, topic, week.previous(), tz, sources)
     return WeekSelection(
         topic=topic,
         week=week,
         stories=stories,
         daily=daily_counts(stories, week, tz),
-        previous_articles=sum(len(story.articles) for story in previous),
+        previous_articles=_count_in_relevant_stories(session, topic, week.previous(), tz),
     )
