@@ -50,9 +50,20 @@ def main(ctx: click.Context, config_path: str | None) -> None:
 
 
 def _register() -> None:
-    from newsmon.cli import articles, crawl, database, demo, extract, imports, settings, sources, topics
+    from newsmon.cli import (
+        articles,
+        crawl,
+        database,
+        demo,
+        digest,
+        extract,
+        imports,
+        settings,
+        sources,
+        topics,
+    )
 
-    for module in (imports, articles, database, settings, extract, sources, crawl, topics, demo):
+    for module in (imports, articles, database, settings, extract, sources, crawl, topics, demo, digest):
         for command in module.COMMANDS:
             main.add_command(command)
 
