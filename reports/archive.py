@@ -10,7 +10,7 @@ one in another language, is not kept).
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from newsmon.store.db import Store
 from newsmon.store.models import Digest, DigestDelivery
+from newsmon.store.queries import _local  # the store's one way to show a stored time
 from reports.digest import RenderedDigest
 from reports.transactions import writing_session
 from reports.weeks import IsoWeek, naive_utc
@@ -74,10 +75,6 @@ def prepare_digest(
         digest = save_digest(session, rendered, naive_utc(now))
         session.commit()
         return digest, False
-
-
-def _local(moment: datetime | None, tz: ZoneInfo) -> str | None:
-    return moment.replace(tzinfo=UTC).astimezone(tz).isoformat(timespec="seconds") if moment else None
 
 
 def delivery_record(delivery: DigestDelivery, tz: ZoneInfo) -> dict[str, Any]:

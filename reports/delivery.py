@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import make_msgid
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from newsmon.config import SmtpSettings
@@ -117,7 +117,7 @@ def add_recipients(store: Store, digest_id: int, recipients: Iterable[str], send
         )
 
 
-def _claimable(now: datetime, expiry: timedelta, force: bool) -> object:
+def _claimable(now: datetime, expiry: timedelta, force: bool) -> ColumnElement[bool]:
     stale = and_(DigestDelivery.status == SENDING, DigestDelivery.claimed_at < now - expiry)
     if force:
         return or_(DigestDelivery.status == PENDING, stale)
