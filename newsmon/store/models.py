@@ -21,6 +21,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    Unicode,
     UniqueConstraint,
     true,
 )
@@ -260,3 +261,46 @@ class TopicFeedback(Base):
         UniqueConstraint("article_id", "topic", name="uq_topic_feedback_article_topic"),
         Index("ix_topic_feedback_topic", "topic"),
     )
+
+
+class DaemonLock(Base):
+    """Who runs the scheduler of this database: one row per lock name, held until ``expires_at``.
+
+    The holder renews ``expires_at`` with each heartbeat; a second daemon may take the row only
+    once it has expired (the holder died without releasing it). Living in the store itself, the
+    lock works for daemons on different machines sharing one PostgreSQL database.
+    """
+
+    __tablename__ = "daemon_lock"
+
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(200))  # host:pid:random, unique per daemon start
+    acquired_at: Mapped[datetime] = mapped_column(DateTime)
+    heartbeat_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class DaemonRun(Base):
+    """One run of a daemon job: when, how it ended and what it did (``newsmon status`` reads it)."""
+
+    __tablename__ = "daemon_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    job: Mapped[str] = mapped_column(String(50))  # crawl:feed | crawl:sitemap | crawl:search | digest | …
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    outcome: Mapped[str | None] = mapped_column(String(20))  # ok | failed | timeout | crashed | stopped | …
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    __table_args__ = (Index("ix_daemon_runs_job_started_at", "job", "started_at"),)
+
+
+class ApschedulerJob(Base):
+    """APScheduler's job store table (``SQLAlchemyJobStore``), declared here so the migrations own
+    it like every other table; the column types are the ones APScheduler 3.11 creates."""
+
+    __tablename__ = "apscheduler_jobs"
+
+    id: Mapped[str] = mapped_column(Unicode(191), primary_key=True)
+    next_run_time: Mapped[float | None] = mapped_column(Float(25), index=True)
+    job_state: Mapped[bytes] = mapped_column(LargeBinary)
