@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
@@ -98,6 +99,41 @@ class SmtpSettings(_Section):
     )
     sender: str = Field("newsmon@localhost", description="From address of digests.")
     timeout: float = Field(30.0, gt=0, description="Seconds to wait for the SMTP server.")
+
+
+class DigestSettings(_Section):
+    language: Literal["de", "en"] = Field(
+        "de", description="Language of the digest (texts, dates, subject): de or en."
+    )
+    empty_week: Literal["skip", "send"] = Field(
+        "skip",
+        description="A week without relevant articles: skip (archive it, mail nothing) or send a short "
+        "'no new coverage' mail.",
+    )
+    review_base_url: str | None = Field(
+        None,
+        description="Base URL of the review UI; when set, stories and the week link into it "
+        "(<base>/stories/<id>, <base>/topics/<topic>?week=<week>).",
+    )
+    list_id: str = Field(
+        "{topic}.newsmon.localhost",
+        description="List-Id of digest mails (RFC 2919, {topic} is replaced by the topic's name), "
+        "so mail clients can filter them.",
+    )
+    top_stories: int = Field(10, ge=1, le=100, description="Stories shown in full (lead, outlets, why).")
+    more_articles: int = Field(
+        15, ge=0, le=500, description="Further stories listed by title below the top stories."
+    )
+
+    @field_validator("review_base_url")
+    @classmethod
+    def _http_base(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("must be an http or https URL with a host")
+        return value.rstrip("/")
 
 
 def _comma_list(value: Any) -> Any:
@@ -187,6 +223,10 @@ class Config(_Section):
     )
     smtp: SmtpSettings = Field(default_factory=SmtpSettings, description="Mail delivery of digests.")
     crawl: CrawlSettings = Field(default_factory=CrawlSettings, description="Fetching and politeness.")
+    digest: DigestSettings = Field(
+        default_factory=DigestSettings,
+        description="The weekly digest: language, empty weeks, review links, List-Id, how many stories.",
+    )
     sources_file: Path | None = Field(
         None,
         description="Sources list read instead of the shipped seeds/sources.toml (same format; "
