@@ -227,6 +227,11 @@ class Config(_Section):
         default_factory=DigestSettings,
         description="The weekly digest: language, empty weeks, review links, List-Id, how many stories.",
     )
+    topics_file: Path | None = Field(
+        None,
+        description="Topic profiles read instead of the shipped seeds/topics.toml (same format); stored "
+        "articles are scored against them.",
+    )
     sources_file: Path | None = Field(
         None,
         description="Sources list read instead of the shipped seeds/sources.toml (same format; "

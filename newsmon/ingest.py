@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import Connection, RootTransaction, insert, select
 from sqlalchemy.exc import IntegrityError
@@ -29,6 +29,7 @@ from newsmon.store.db import WRITE_OPTION, BackgroundCheckpoints, Store
 from newsmon.store.fastsql import FastStatement, driver_error
 from newsmon.store.models import Article, ArticleUrl, FetchLog, LshBand, Source
 from newsmon.stories import StoryInput, choose_story, index_story_terms
+from newsmon.topics import TopicProfile, score_topics, scores_record
 from newsmon.urls import canonical_url
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,7 @@ _ARTICLE_COLUMNS = [
     "story_terms",
     "story_id",
     "story_similarity",
+    "topic_scores",
 ]
 _INSERT_ARTICLE = FastStatement(insert(Article).returning(Article.id), _ARTICLE_COLUMNS)
 _URL_COLUMNS = ["article_id", "url", "canonical_url", "source_id", "layer", "similarity", "title", "seen_at"]
@@ -110,9 +112,13 @@ def _savepoint(connection: Connection) -> Iterator[None]:
 class Ingestor:
     """Stores documents through the dedup layers. One instance per run; holds no article state."""
 
-    def __init__(self, store: Store, config: Config) -> None:
+    def __init__(self, store: Store, config: Config, topics: Sequence[TopicProfile] = ()) -> None:
+        """``topics``: profiles every stored article is scored against (its ``topic_scores``,
+        which the digest selects by). Scoring happens after the dedup layers, so copies cost
+        nothing; without profiles articles are stored unscored."""
         self.store = store
         self.config = config
+        self.topics = tuple(topics)
         self._source_ids: dict[str, int] = {}
 
     def _source_id(self, connection: Connection, name: str) -> int:
@@ -278,6 +284,7 @@ class Ingestor:
                 story_terms=fingerprint.terms,
                 story_id=story.story_id,
                 story_similarity=story.similarity,
+                topic_scores=self._topic_scores(article),
             ),
         )
         _INSERT_URL.execute(
@@ -299,6 +306,12 @@ class Ingestor:
         )
         index_story_terms(connection, article_id, story_input)
         return article_id, story.story_id
+
+    def _topic_scores(self, article: CleanArticle) -> dict[str, Any] | None:
+        if not self.topics:
+            return None
+        scores = score_topics(self.topics, article.title, article.text, article.language)
+        return scores_record(scores.values())
 
     @staticmethod
     def _log(

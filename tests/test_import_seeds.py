@@ -232,9 +232,24 @@ def test_truncated_and_rewrapped_004_is_a_near_duplicate(
         "Dieser Beitrag erschien zuerst bei einem Partnerportal, wir veröffentlichen ihn mit freundlicher "
         "Genehmigung in einer gekürzten Fassung für unsere Leserinnen und Leser im Wirtschaftsressort.\n\n"
     )
-    footer = "\n\nDen vollständigen Text und weitere Analysen finden Sie beim Partnerportal in der Rubrik Technik."
+    footer = (
+        "\n\nDen vollständigen Text und weitere Analysen finden Sie beim Partnerportal in der Rubrik Technik."
+    )
     copy = _write(tmp_path, "004-teaser.txt", header + original[: int(len(original) * 0.8)] + footer)
     (result,) = import_json(cli, copy)
     assert result["status"] == "duplicate"
     assert result["duplicate_of"] == imported["004"]["article_id"]
     assert result["layer"] == "near"
+
+
+def test_stored_articles_carry_their_topic_scores(imported: dict[str, dict], store: Store) -> None:
+    """The digest selects by these: every seed is relevant to the shipped topic, with the why."""
+    with store.session() as session:
+        records = session.scalars(select(Article.topic_scores)).all()
+    assert len(records) == 5
+    for record in records:
+        score = record["ki-wettlauf-usa-china"]
+        assert score["relevant"] is True
+        assert sum(item["contribution"] for item in score["explanation"]) == pytest.approx(
+            score["score"], abs=1e-3
+        )

@@ -28,6 +28,7 @@ from newsmon.config import Config
 from newsmon.extract import RawDocument
 from newsmon.ingest import IngestBatch, Ingestor, IngestResult
 from newsmon.store.db import Store, open_store
+from newsmon.topics import load_topics
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -88,7 +89,8 @@ class StorePipeline:
 
     def _open(self) -> None:
         self.store = open_store(self.config.store_url, migrate=False)  # run_crawl migrated it
-        self.batch = Ingestor(self.store, self.config).batch(on_commit=self._count)
+        topics = load_topics(self.config.topics_file)  # stored articles carry their topic scores
+        self.batch = Ingestor(self.store, self.config, topics).batch(on_commit=self._count)
 
     def _close(self) -> None:
         if self.batch is not None:

@@ -13,6 +13,7 @@ from newsmon.cli.context import AppContext
 from newsmon.errors import InputError
 from newsmon.importer import Unreadable, iter_paths, read_document
 from newsmon.ingest import Ingestor, IngestResult
+from newsmon.topics import load_topics
 
 
 def _line(path: Path, result: IngestResult) -> str:
@@ -57,7 +58,8 @@ def import_command(app: AppContext, paths: tuple[Path, ...], source: str, as_jso
         del pending[: len(results)]
 
     # results are printed as each batch of files commits
-    with Ingestor(app.store, app.config).batch(on_commit=report) as batch:
+    topics = load_topics(app.config.topics_file)
+    with Ingestor(app.store, app.config, topics).batch(on_commit=report) as batch:
         for item in iter_paths(list(paths)):
             path = item.path if isinstance(item, Unreadable) else item
             pending.append((path, None))
