@@ -24,17 +24,20 @@ import simplemma
 
 # the rarity table the story layer builds once per process: sharing it keeps one copy in memory
 from newsmon.fingerprints import _rarities as rarities
-from newsmon.normalize import strip_invisible
 
 LEAD_WORDS = 60  # the first words of the body count as the lead
 RARITY_CEILING = 6.5  # zipf value of very common words: they weigh nothing in the similarity
-_WORD_CACHE = 1 << 16
+_WORD_CACHE = 1 << 17  # distinct word forms (~45 MB): a few days of news vocabulary
 _MIN_COMPOUND = 8  # shorter words are not split into modifier and head
 _MIN_HEAD = 4
 _MIN_MODIFIER = 3
 _MAX_HEAD_RARITY = 4.0  # a head must be a word the press prints (zipf 2.5 or more)
+# invisible characters that occur inside words: soft hyphen, zero-width space and (non-)joiners,
+# word joiner, BOM ("Halb\u00adleiter" is one word)
+_INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
 # a word (the parts of hyphenated compounds are words of their own), an English possessive dropped
 _TOKEN = re.compile(r"(\w+)(?:['\u2019]s\b)?")
+_DROP_INVISIBLE = str.maketrans(dict.fromkeys(_INVISIBLE))
 _LEMMA_LANGUAGES = {"de": ("de", "en"), "en": ("en", "de")}
 DEFAULT_LANGUAGE = "de"
 _STEM_START = 3
@@ -103,8 +106,11 @@ def analyse_word(token: str, language: str | None) -> Word:
 
 def tokens(text: str) -> list[str]:
     """The words of ``text`` as written, hyphenated compounds split into their parts."""
-    result: list[str] = _TOKEN.findall(unicodedata.normalize("NFKC", strip_invisible(text)))
-    return result
+    text = unicodedata.normalize("NFKC", text)
+    if any(char in text for char in _INVISIBLE):
+        text = text.translate(_DROP_INVISIBLE)
+    found: list[str] = _TOKEN.findall(text)
+    return found
 
 
 @dataclass

@@ -21,7 +21,7 @@ from typing import Protocol
 
 from newsmon.topics.analysis import AnalysedText
 from newsmon.topics.errors import PatternError, QueryError
-from newsmon.topics.patterns import Phrase, Span, compile_phrase
+from newsmon.topics.patterns import Phrase, Span, WordPattern, compile_phrase
 
 _LEXEME = re.compile(r'\s*(?:(?P<paren>[()])|"(?P<phrase>[^"]*)(?P<closed>"?)|(?P<bare>[^\s()"]+))')
 _NEAR = re.compile(r"NEAR(?:/(\d+))?")
@@ -65,7 +65,12 @@ class Near:
 
 @dataclass(frozen=True)
 class AnyOf:
+    """Alternatives. The keys of all one-word alternatives are merged into one set, so a long list
+    of words costs a look-up per key instead of a call per word."""
+
     children: tuple[Node, ...]
+    keys: frozenset[str]  # of the one-word children
+    others: tuple[Node, ...]  # the remaining children
 
     def spans(self, text: AnalysedText) -> list[Span]:
         found: set[Span] = set()
@@ -74,7 +79,20 @@ class AnyOf:
         return sorted(found)
 
     def matches(self, text: AnalysedText) -> bool:
-        return any(child.matches(text) for child in self.children)
+        index = text.positions
+        return any(key in index for key in self.keys) or any(child.matches(text) for child in self.others)
+
+
+def _any_of(children: tuple[Node, ...]) -> AnyOf:
+    keys: set[str] = set()
+    others: list[Node] = []
+    for child in children:
+        word = child.phrase.words[0] if isinstance(child, Term) and len(child.phrase.words) == 1 else None
+        if isinstance(word, WordPattern):
+            keys |= word.keys
+        else:
+            others.append(child)
+    return AnyOf(children, frozenset(keys), tuple(others))
 
 
 @dataclass(frozen=True)
@@ -167,7 +185,7 @@ class _Parser:
         while self.current.kind == "OR":
             self.advance()
             children.append(self.all_of())
-        return children[0] if len(children) == 1 else AnyOf(tuple(children))
+        return children[0] if len(children) == 1 else _any_of(tuple(children))
 
     def all_of(self) -> Node:
         children = [self.negation()]

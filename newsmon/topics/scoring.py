@@ -5,7 +5,9 @@ Evidence is added up in raw units:
 - every entity or term of the profile found in the text adds its weight, times 2 when it occurs
   in the title, 1.5 when first in the lead (the first 60 words), 1 in the body, and up to twice
   that when it recurs (1 + 0.3 ln count): repetition confirms, it does not dominate;
-- similarity to the reference documents (cosine of rarity-weighted lemma vectors) adds up to 4.
+- similarity to the reference documents (cosine of rarity-weighted lemma vectors) adds up to 4,
+  for texts that contain at least one of the profile's entities or terms (for the others it would
+  only add noise, and it is the costliest part of a score).
 
 The sum ``E`` is mapped to ``1 - exp(-E / 6)``: a few strong signals suffice, and no amount of weak
 ones reaches 1. When the profile's query does not match, the score is multiplied by 0.3, so a text
@@ -105,7 +107,7 @@ def score_analysed(profile: TopicProfile, text: AnalysedText) -> TopicScore:
     evidence = [(feature.label, _feature_evidence(feature, text)) for feature in profile.features]
     evidence = [(label, value) for label, value in evidence if value > 0]
     evidence.sort(key=lambda item: -item[1])
-    resemblance = similarity(profile, text)
+    resemblance = similarity(profile, text) if evidence else 0.0  # nothing of the topic: no resemblance
     if resemblance > 0:
         evidence.append((SIMILARITY_LABEL, SIMILARITY_WEIGHT * resemblance))
     total = sum(value for _, value in evidence)
