@@ -58,12 +58,13 @@ def _register() -> None:
         digest,
         extract,
         imports,
+        run,
         settings,
         sources,
         topics,
     )
 
-    for module in (imports, articles, database, settings, extract, sources, crawl, topics, demo, digest):
+    for module in (imports, articles, database, settings, extract, sources, crawl, topics, demo, digest, run):
         for command in module.COMMANDS:
             main.add_command(command)
 
