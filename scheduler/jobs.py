@@ -81,7 +81,7 @@ def _targets(context: JobContext, kind: str, now: datetime) -> list[dict[str, An
         state.name for state in registry.states() if state.next_attempt_at and state.next_attempt_at > now
     }
     due = [s for s in registry.sources() if s.spec.kind == kind and s.spec.name not in waiting]
-    if kind != "search":
+    if kind != "search" or not due:
         return [_target(source, source.spec.address) for source in due]
     profiles = load_topics()
     return [
@@ -114,6 +114,7 @@ def _crawl(kind: str) -> Callable[[JobContext], tuple[str, dict[str, Any]]]:
         detail: dict[str, Any] = {
             "targets": len(targets),
             "returncode": result.returncode,
+            "child_seconds": result.seconds,
             "backing_off": waiting,
         }
         detail.update(result.summary or ({"error": result.error} if result.error else {}))
