@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 
 from crawler.targets import Target
+from crawler.workers import ExtractionWorkers
 from newsmon.ingest import utcnow
 from newsmon.store.db import WRITE_OPTION, Store
 from newsmon.store.models import Source
@@ -48,6 +49,7 @@ class CrawlRun:
     validators: dict[str, Validators] = field(default_factory=dict)  # by source name, read before
     outcomes: dict[str, SourceOutcome] = field(default_factory=dict)  # by source name, written after
     seen: set[str] = field(default_factory=set)  # article URLs handled so far
+    extraction: ExtractionWorkers | None = None  # started once for all spiders (None: each its own)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> CrawlRun:
         return self

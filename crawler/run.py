@@ -26,6 +26,7 @@ from crawler.spiders.feed import FeedSpider
 from crawler.spiders.search import SearchSpider
 from crawler.spiders.sitemap import SitemapSpider
 from crawler.targets import KINDS, Target
+from crawler.workers import ExtractionWorkers, worker_count
 from newsmon.config import Config
 from newsmon.store.db import open_store
 
@@ -97,7 +98,8 @@ def run_crawl(config: Config, targets: Sequence[Target], *, resolver: Resolver |
     ``resolver`` maps host names to addresses for the SSRF guard (default: the system resolver).
     """
     store = open_store(config.store_url)  # migrated once, before components open the store
-    run = CrawlRun(validators=load_validators(store, {target.name for target in targets}))
+    extraction = ExtractionWorkers(worker_count(config.crawl.extract_workers))
+    run = CrawlRun(load_validators(store, {target.name for target in targets}), extraction=extraction)
     settings = to_scrapy_settings(config)
     settings[RUN] = run
     if resolver is not None:
@@ -116,11 +118,12 @@ def run_crawl(config: Config, targets: Sequence[Target], *, resolver: Resolver |
 
     failures: list[Failure] = []
     one_after_another().addErrback(failures.append)
-    process.start()
     try:
+        process.start()
         if failures:
             failures[0].raiseException()
         save_outcomes(store, targets, run.outcomes)
     finally:
+        extraction.shutdown()
         store.close()
     return CrawlSummary.from_stats(crawler.stats.get_stats() for crawler in crawlers)
