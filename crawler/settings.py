@@ -61,7 +61,7 @@ def to_scrapy_settings(config: Config) -> dict[str, Any]:
         "CONCURRENT_REQUESTS": crawl.concurrency,
         "CONCURRENT_REQUESTS_PER_DOMAIN": crawl.concurrency_per_domain,
         # Scrapy starts this many tasks for every response, whatever it yields; an article page
-        # yields one item, and 100 (the default) cost more reactor time than its extraction
+        # yields one item, and the default 100 cost the reactor about 1 ms a page (8: 0.15 ms)
         "CONCURRENT_ITEMS": CONCURRENT_ITEMS,
         "DOWNLOAD_DELAY": crawl.delay,
         "AUTOTHROTTLE_ENABLED": crawl.autothrottle,

@@ -7,7 +7,7 @@ What makes the crawl fit the local site is changed for this run only, on a copy 
 127.0.0.1 may pass the SSRF guard, timeouts are short and there is no delay between requests
 (the site answers in microseconds, so the defaults meant for real publishers would only make the
 demo slow), and sitemap entries are not cut off by age (the site's articles carry fixed dates).
-Host names are resolved by nobody: every address the site advertises is a literal IP, so the one
+The site is reached by literal IP, so the crawl needs no name resolution and gets none: the one
 link to a made-up intranet host fails as ``dns`` instead of asking real DNS.
 
 The site listens on fixed ports (``--port`` and the next ones), so its URLs are the same every
@@ -83,14 +83,14 @@ def resolve_no_names(host: str) -> list[str]:
     raise OSError(f"the demo resolves no host names ({host})")
 
 
-def start_site(first_port: int, **options: Any) -> FixtureSite:
+def start_site(first_port: int) -> FixtureSite:
     """The fixture site with its outlets on ``first_port`` and the ports after it."""
     from newsmon.demosite import FixtureSite
     from newsmon.demosite.content import load_outlets
 
     ports = {outlet.name: first_port + offset for offset, outlet in enumerate(load_outlets())}
     _check_free(sorted(ports.values()))
-    return FixtureSite.start(ports=ports, **options)
+    return FixtureSite.start(ports=ports)
 
 
 def _check_free(ports: list[int]) -> None:
