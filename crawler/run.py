@@ -29,6 +29,7 @@ from crawler.targets import KINDS, Target
 from crawler.workers import ExtractionWorkers, worker_count
 from newsmon.config import Config
 from newsmon.store.db import open_store
+from newsmon.topics import load_topics
 
 SPIDERS: Mapping[str, type[Spider]] = {"feed": FeedSpider, "sitemap": SitemapSpider, "search": SearchSpider}
 
@@ -97,9 +98,10 @@ def run_crawl(config: Config, targets: Sequence[Target], *, resolver: Resolver |
 
     ``resolver`` maps host names to addresses for the SSRF guard (default: the system resolver).
     """
+    topics = load_topics(config.topics_file)  # read once for all spiders, and before anything opens
     store = open_store(config.store_url)  # migrated once, before components open the store
     extraction = ExtractionWorkers(worker_count(config.crawl.extract_workers))
-    run = CrawlRun(load_validators(store, {target.name for target in targets}), extraction=extraction)
+    run = CrawlRun(load_validators(store, {t.name for t in targets}), extraction=extraction, topics=topics)
     settings = to_scrapy_settings(config)
     settings[RUN] = run
     if resolver is not None:

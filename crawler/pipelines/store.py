@@ -23,12 +23,12 @@ from scrapy import signals
 
 from crawler.items import FetchedPage, KnownCopy, Rejected
 from crawler.reasons import Reject, reason_class
-from crawler.settings import CONFIG
+from crawler.settings import CONFIG, RUN
 from newsmon.config import Config
 from newsmon.extract import RawDocument
 from newsmon.ingest import IngestBatch, Ingestor, IngestResult
 from newsmon.store.db import Store, open_store
-from newsmon.topics import load_topics
+from newsmon.topics import TopicProfile, load_topics
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -38,9 +38,13 @@ if TYPE_CHECKING:
 class StorePipeline:
     """Stores pages, records rejections, counts outcomes."""
 
-    def __init__(self, config: Config, stats: StatsCollector) -> None:
+    def __init__(
+        self, config: Config, stats: StatsCollector, topics: tuple[TopicProfile, ...] | None = None
+    ) -> None:
+        """``topics``: the profiles stored articles are scored against (None: read them here)."""
         self.config = config
         self.stats = stats
+        self.topics = topics
         self.writer = ThreadPoolExecutor(1, thread_name_prefix="newsmon-store")
         self.store: Store | None = None
         self.batch: IngestBatch | None = None
@@ -48,7 +52,8 @@ class StorePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
-        pipeline = cls(crawler.settings[CONFIG], crawler.stats)
+        run = crawler.settings.get(RUN)
+        pipeline = cls(crawler.settings[CONFIG], crawler.stats, None if run is None else run.topics)
         crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
         return pipeline
 
@@ -89,7 +94,8 @@ class StorePipeline:
 
     def _open(self) -> None:
         self.store = open_store(self.config.store_url, migrate=False)  # run_crawl migrated it
-        topics = load_topics(self.config.topics_file)  # stored articles carry their topic scores
+        # stored articles carry their topic scores
+        topics = self.topics if self.topics is not None else load_topics(self.config.topics_file)
         self.batch = Ingestor(self.store, self.config, topics).batch(on_commit=self._count)
 
     def _close(self) -> None:
