@@ -181,7 +181,7 @@ def _show_evaluation(evaluation: Evaluation) -> None:
     for example, score in evaluation.mistakes:
         label = "relevant" if example.relevant else "irrelevant"
         click.echo(
-            f"  missed: {example.id} ({example.category}, {label}) scored {score.score:.4f}: {example.title}"
+            f"  wrong: {example.id} ({example.category}, {label}) scored {score.score:.4f}: {example.title}"
         )
 
 
