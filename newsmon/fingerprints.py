@@ -130,7 +130,7 @@ _MIN_TERM_CHARS = 3
 
 
 @cache
-def _rarities(language: str) -> dict[str, float]:
+def word_rarities(language: str) -> dict[str, float]:
     """Rarity (ceiling minus zipf frequency, at least 0) of every word wordfreq knows.
 
     Built once per process and language (under a second): afterwards a word costs one lookup.
@@ -154,7 +154,7 @@ def story_terms(tokens: Sequence[str], language: str | None, limit: int = STORY_
     "h200-chips", "hassabis"), while common topic words weigh little. A word wordfreq does not
     know at all gets the full ceiling.
     """
-    rarity = _rarities(_background_language(language)).get
+    rarity = word_rarities(_background_language(language)).get
     candidates = set(tokens)
     # hyphenated compounds count by their parts: "ki-modelle" is as common as "modelle"
     compounds = [token for token in candidates if "-" in token]

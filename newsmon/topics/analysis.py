@@ -23,7 +23,7 @@ from functools import cached_property, lru_cache
 import simplemma
 
 # the rarity table the story layer builds once per process: sharing it keeps one copy in memory
-from newsmon.fingerprints import _rarities as rarities
+from newsmon.fingerprints import word_rarities as rarities
 
 LEAD_WORDS = 60  # the first words of the body count as the lead
 RARITY_CEILING = 6.5  # zipf value of very common words: they weigh nothing in the similarity
