@@ -253,3 +253,9 @@ def test_stored_articles_carry_their_topic_scores(imported: dict[str, dict], sto
         assert sum(item["contribution"] for item in score["explanation"]) == pytest.approx(
             score["score"], abs=1e-3
         )
+
+
+def test_show_explains_the_topic_score(cli: Cli, imported: dict[str, dict]) -> None:
+    output = cli("articles", "show", str(imported["001"]["article_id"])).output
+    assert "ki-wettlauf-usa-china:" in output
+    assert "(relevant)" in output

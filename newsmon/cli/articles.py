@@ -140,7 +140,19 @@ def show_command(app: AppContext, article_id: int, as_json: bool) -> None:
         click.echo("\nDuplicates recognised:")
         for decision in detail["duplicates"]:
             click.echo(f"  {decision['layer']:6} similarity {decision['similarity']}  {decision['url']}")
+    _echo_topic_scores(detail.get("topic_scores") or {})
     click.echo("\n" + detail["text"])
+
+
+def _echo_topic_scores(scores: dict[str, Any]) -> None:
+    """Per topic the score, the verdict and the terms that made it (largest contributions first)."""
+    if scores:
+        click.echo("\nTopics:")
+    for topic, score in scores.items():
+        verdict = "relevant" if score.get("relevant") else "not relevant"
+        click.echo(f"  {topic}: {score.get('score', 0):.2f} ({verdict})")
+        for item in sorted(score.get("explanation", []), key=lambda item: -item["contribution"])[:8]:
+            click.echo(f"    {item['contribution']:+.3f}  {item['term']}")
 
 
 @articles_group.command("export")
