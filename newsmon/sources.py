@@ -18,7 +18,6 @@ checkout has it beside the package. ``load_sources(path)`` reads any other file 
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
@@ -35,6 +34,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from newsmon.errors import NewsmonError
 from newsmon.store.db import WRITE_OPTION, Store
 from newsmon.store.models import Article, ArticleUrl, FetchLog, Source
+from newsmon.tablefile import load_table_list
 
 Kind = Literal["feed", "sitemap", "search"]
 Origin = Literal["shipped", "user", "import"]
@@ -164,45 +164,13 @@ def shipped_sources_file() -> Path:
     return packaged if packaged.is_file() else Path(__file__).resolve().parents[1].joinpath(*_SHIPPED)
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except FileNotFoundError:
-        raise SourceError(f"sources file {path} does not exist") from None
-    except OSError as exc:
-        raise SourceError(f"sources file {path} cannot be read: {exc.strerror}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise SourceError(f"sources file {path} is not valid TOML: {exc}") from None
-
-
 def load_sources(path: Path | None = None) -> tuple[SourceSpec, ...]:
     """Read and validate a sources file (default: the shipped one).
 
     Every problem of the file is reported, one line each, in a single SourceError.
     """
     path = path or shipped_sources_file()
-    data = _read_toml(path)
-    problems = [
-        f"{path}: unknown key {key} (sources are [[source]] tables)" for key in data if key != "source"
-    ]
-    entries = data.get("source")
-    if not isinstance(entries, list) or not entries:
-        raise SourceError("\n".join([*problems, f"{path}: no [[source]] tables"]))
-    specs: list[SourceSpec] = []
-    for number, entry in enumerate(entries, 1):
-        try:
-            specs.append(parse_source(entry, str(path), number))
-        except SourceError as exc:
-            problems.append(str(exc))
-    seen: set[str] = set()
-    for spec in specs:
-        if spec.name in seen:
-            problems.append(f"{path}: source {spec.name!r}: name is used by another source")
-        seen.add(spec.name)
-    if problems:
-        raise SourceError("\n".join(problems))
-    return tuple(specs)
+    return load_table_list(path, "source", "sources", parse_source, SourceError)
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import math
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +35,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from newsmon.tablefile import load_table_list
 from newsmon.topics.errors import PatternError, QueryError, TopicError
 from newsmon.topics.patterns import Feature, compile_feature
 from newsmon.topics.query import Query, parse_query
@@ -186,43 +186,13 @@ def parse_topic(data: Any, where: str, number: int = 1) -> TopicProfile:
     return _profile(spec, prefix)
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except FileNotFoundError:
-        raise TopicError(f"topics file {path} does not exist") from None
-    except OSError as exc:
-        raise TopicError(f"topics file {path} cannot be read: {exc.strerror}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise TopicError(f"topics file {path} is not valid TOML: {exc}") from None
-
-
 def load_topics(path: Path | None = None) -> tuple[TopicProfile, ...]:
     """Read, validate and compile a topics file (default: the shipped one).
 
     Every wrong topic is reported, one line each, in a single TopicError.
     """
     path = path or shipped_topics_file()
-    data = _read_toml(path)
-    problems = [f"{path}: unknown key {key} (topics are [[topic]] tables)" for key in data if key != "topic"]
-    entries = data.get("topic")
-    if not isinstance(entries, list) or not entries:
-        raise TopicError("\n".join([*problems, f"{path}: no [[topic]] tables"]))
-    profiles: list[TopicProfile] = []
-    for number, entry in enumerate(entries, 1):
-        try:
-            profiles.append(parse_topic(entry, str(path), number))
-        except TopicError as exc:
-            problems.append(str(exc))
-    seen: set[str] = set()
-    for profile in profiles:
-        if profile.name in seen:
-            problems.append(f"{path}: topic {profile.name!r}: name is used by another topic")
-        seen.add(profile.name)
-    if problems:
-        raise TopicError("\n".join(problems))
-    return tuple(profiles)
+    return load_table_list(path, "topic", "topics", parse_topic, TopicError)
 
 
 def find_topic(profiles: tuple[TopicProfile, ...], name: str | None) -> TopicProfile:
