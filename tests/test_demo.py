@@ -123,3 +123,18 @@ def test_demo_says_which_ports_are_taken(tmp_path: Path) -> None:
         result = run_demo(tmp_path, port, expect=1)
     assert f"cannot serve the demo site on ports {port}-{port + OUTLETS - 1}" in result.stderr
     assert "--port" in result.stderr
+
+
+def test_demo_sources_carry_their_outlet_names(home: Path, first: dict) -> None:
+    """All demo outlets share 127.0.0.1: the digest tells them apart by these names."""
+    engine = create_engine(f"sqlite:///{home / 'var' / 'newsmon.db'}")
+    try:
+        with engine.connect() as connection:
+            outlets = set(
+                connection.execute(
+                    text("SELECT DISTINCT s.outlet FROM articles a JOIN sources s ON s.id = a.source_id")
+                ).scalars()
+            )
+    finally:
+        engine.dispose()
+    assert outlets == {"Tagesblick", "Technikwelt"}

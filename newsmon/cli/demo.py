@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import click
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from newsmon.cli.articles import _show_list
 from newsmon.cli.context import AppContext, print_json, print_table
@@ -107,6 +107,18 @@ def _check_free(ports: list[int]) -> None:
                 ) from None
 
 
+def _name_outlets(app: AppContext, site: FixtureSite) -> None:
+    """Give the demo's sources their outlet's name: all outlets share the host 127.0.0.1, so the
+    digest and the lists could not tell them apart by address."""
+    with app.store.engine.begin() as connection:
+        for outlet in site.outlets.values():
+            connection.execute(
+                update(Source)
+                .where(Source.name.startswith(f"demo-{outlet.name}-"), Source.outlet.is_(None))
+                .values(outlet=outlet.title)
+            )
+
+
 def _newest_id(app: AppContext) -> int:
     with app.store.session() as session:
         return session.scalar(select(func.max(Article.id))) or 0
@@ -180,6 +192,7 @@ def demo(app: AppContext, port: int, as_json: bool, keep_serving: bool) -> None:
     before = _newest_id(app)
     with start_site(port) as site:
         summary = run_crawl(demo_config(app.config), demo_targets(site), resolver=resolve_no_names)
+        _name_outlets(app, site)
         stored = _stored_after(app, before)
         if as_json:
             print_json({"summary": summary.as_dict(), "articles": stored})
