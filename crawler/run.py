@@ -21,6 +21,7 @@ from twisted.python.failure import Failure
 
 from crawler.crawlrun import CrawlRun, load_validators, save_outcomes
 from crawler.middlewares.ssrf import Resolver
+from crawler.pipelines.extract import warm_up
 from crawler.settings import RESOLVER, RUN, to_scrapy_settings
 from crawler.spiders.feed import FeedSpider
 from crawler.spiders.search import SearchSpider
@@ -121,6 +122,7 @@ def run_crawl(config: Config, targets: Sequence[Target], *, resolver: Resolver |
     failures: list[Failure] = []
     one_after_another().addErrback(failures.append)
     try:
+        extraction.start(warm_up)
         process.start()
         if failures:
             failures[0].raiseException()

@@ -6,9 +6,10 @@ processes (``crawl.extract_workers``; 0: one per CPU beyond the first, none on o
 
 A worker costs seconds of CPU before its first page: a fresh interpreter imports the command
 that runs the crawl, the extractor and its language model. So a crawl starts its workers once,
-on the first page, not once per spider (``run_crawl`` runs several one after another). They are
-started with ``spawn``: forking a process that runs a reactor and thread pools is not safe. A
-worker that dies (a page that kills lxml) breaks the pool; the next call starts a new one.
+while it starts up itself (``start``), not once per spider (``run_crawl`` runs several one after
+another). They are started with ``spawn``: forking a process that runs a reactor and thread
+pools is not safe. A worker that dies (a page that kills lxml) breaks the pool; the next call
+starts a new one.
 """
 
 from __future__ import annotations
@@ -35,6 +36,14 @@ class ExtractionWorkers:
     def __init__(self, count: int) -> None:
         self.count = count
         self._pool: ProcessPoolExecutor | None = None
+
+    def start(self, warm_up: Callable[[], object]) -> None:
+        """Start the workers now, each running ``warm_up`` (module level), so that their start-up
+        overlaps the crawl's own instead of holding up its first pages."""
+        if self.count:
+            pool = self._pool or self._start()
+            for _ in range(self.count):
+                pool.submit(warm_up)
 
     async def call(self, function: Callable[..., T], *args: Any) -> T:
         """``function(*args)`` in a worker; ``function`` must be importable by name (module level).

@@ -31,6 +31,23 @@ _ANY_LENGTH = 1  # the size gate comes after the paywall gate (crawler.pipelines
 _INPUT_REASONS = (("not HTML", "not_html"),)
 
 
+_WARM_UP_PAGE = """<!doctype html><html lang="de"><head><title>Probe</title></head><body><article>
+<h1>Probe der Extraktion</h1><p>Dieser kurze Text lädt die Bibliotheken und das Sprachmodell
+der Extraktion, bevor die erste Seite des Crawls eintrifft, damit sie nicht darauf warten muss.</p>
+</article></body></html>"""
+
+
+def warm_up() -> None:
+    """Extract a small built-in page, so that a fresh worker loads its libraries and language
+    model while the crawl starts up, not while its first pages wait."""
+    try:
+        extract_article(
+            RawDocument("http://warm-up.invalid/", _WARM_UP_PAGE, "html"), ZoneInfo("UTC"), _ANY_LENGTH
+        )
+    except InputError:
+        pass  # the libraries are loaded either way
+
+
 def input_reason(error: InputError) -> str:
     """The reason class of an extraction failure."""
     message = str(error)
