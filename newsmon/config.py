@@ -228,6 +228,19 @@ class DaemonSettings(_Section):
     )
 
 
+class ServeSettings(_Section):
+    host: str = Field(
+        "127.0.0.1",
+        description="Address `newsmon serve` listens on; anything but loopback needs serve.token.",
+    )
+    port: int = Field(8040, ge=1, le=65535, description="Port of `newsmon serve`.")
+    token: SecretStr | None = Field(
+        None,
+        description="Access token of the review UI (HTTP basic auth password or Bearer token); required "
+        "to listen beyond loopback. Environment only (NEWSMON_SERVE__TOKEN).",
+    )
+
+
 def _comma_list(value: Any) -> Any:
     """Lists may be written as one comma-separated string (handy in environment variables)."""
     if isinstance(value, str):
@@ -320,6 +333,9 @@ class Config(_Section):
     )
     daemon: DaemonSettings = Field(
         default_factory=DaemonSettings, description="Daemon: database lock lease and health port."
+    )
+    serve: ServeSettings = Field(
+        default_factory=ServeSettings, description="The review UI (`newsmon serve`): address and access token."
     )
     digest: DigestSettings = Field(
         default_factory=DigestSettings,
@@ -418,11 +434,13 @@ def _overlay_env(data: dict[str, Any], env: Mapping[str, str], origins: dict[str
 
 
 def _reject_file_secrets(data: dict[str, Any], path: Path | None) -> None:
-    smtp = data.get("smtp")
-    if isinstance(smtp, dict) and "password" in smtp:
-        raise ConfigError(
-            f"smtp.password in {path}: secrets are read only from the environment (NEWSMON_SMTP__PASSWORD)"
-        )
+    for section, key in (("smtp", "password"), ("serve", "token")):
+        table = data.get(section)
+        if isinstance(table, dict) and key in table:
+            variable = f"{ENV_PREFIX}{section.upper()}__{key.upper()}"
+            raise ConfigError(
+                f"{section}.{key} in {path}: secrets are read only from the environment ({variable})"
+            )
 
 
 def _describe(error: Mapping[str, Any], origins: Mapping[str, str], path: Path | None) -> str:
