@@ -11,7 +11,8 @@ from typing import Any, TypeVar
 import click
 
 from newsmon.cli.context import AppContext, print_json, print_table
-from newsmon.store.queries import ArticleFilter, article_detail, list_articles, list_stories
+from newsmon.search import MATCH_END, MATCH_START, search_articles
+from newsmon.store.queries import RELEVANCE_MARKS, ArticleFilter, article_detail, list_articles, list_stories
 
 F = TypeVar("F", bound=Callable[..., Any])
 SUMMARY_FIELDS = ("id", "title", "url", "source", "published_at", "date_precision", "language", "story_id")
@@ -25,6 +26,14 @@ def filter_options(function: F) -> F:
         click.option("--source", help="Source name."),
         click.option("--language", help="Language code, e.g. de."),
         click.option("--story", "story_id", type=int, help="Story id."),
+        click.option("--topic", help="Only articles the topic's profile judged relevant."),
+        click.option(
+            "--relevance",
+            type=click.Choice(RELEVANCE_MARKS),
+            help="Your own mark (for --topic, else for any topic).",
+        ),
+        click.option("--unread", is_flag=True, help="Only articles not marked read."),
+        click.option("--starred", is_flag=True, help="Only starred articles."),
         click.option("--limit", type=int, default=100, show_default=True, help="At most this many (0: all)."),
     ]
     for option in reversed(options):
@@ -42,6 +51,10 @@ def _filters(query: str | None = None, **options: Any) -> ArticleFilter:
         source=options["source"],
         language=options["language"],
         story_id=options["story_id"],
+        topic=options["topic"],
+        relevance=options["relevance"],
+        read=False if options["unread"] else None,
+        starred=True if options["starred"] else None,
         query=query,
         limit=options["limit"] or None,
     )
@@ -93,19 +106,38 @@ def list_command(app: AppContext, as_json: bool, as_csv: bool, **options: Any) -
 @articles_group.command("search")
 @click.argument("query")
 @filter_options
-@click.option("--json", "as_json", is_flag=True, help="JSON array of article summaries.")
-@click.option("--csv", "as_csv", is_flag=True, help="CSV with the same fields.")
+@click.option("--json", "as_json", is_flag=True, help="JSON array of summaries with rank and snippet.")
+@click.option("--csv", "as_csv", is_flag=True, help="CSV of the summaries.")
 @click.pass_obj
 def search_command(app: AppContext, query: str, as_json: bool, as_csv: bool, **options: Any) -> None:
-    """Articles whose title or text contains QUERY (case-insensitive substring).
+    """Full-text search, best match first. QUERY: words (all must occur), "a phrase", energ* for
+    words beginning so. Umlauts and ß match their spelled-out forms (Müller, Mueller).
 
     Example:
 
-        newsmon articles search "Huawei Ascend" --since 2026-01-01 --json
+        newsmon articles search "Huawei Ascend" --since 2026-01-01 --topic chips --json
     """
     with app.store.session() as session:
-        rows = list_articles(session, _filters(query, **options), app.config.tz)
-    _show_list(rows, as_json, as_csv)
+        rows = search_articles(session, _filters(query, **options), app.config.tz)
+    if as_json or as_csv:
+        _show_list(rows, as_json, as_csv)
+        return
+    for row in rows:
+        click.echo(f"#{row['id']}  {click.style(row['title'], bold=True)}")
+        click.echo(f"    {row['published_at'] or 'undated'}  {row['source'] or ''}  rank {row['rank']:.3f}")
+        click.echo(f"    {_highlighted(row['snippet'])}")
+    if not rows:
+        click.echo("no matches")
+
+
+def _highlighted(snippet: str) -> str:
+    """The snippet on one line with its matches in bold (on terminals; plain when piped)."""
+    parts = " ".join(snippet.split()).split(MATCH_START)
+    out = [parts[0]]
+    for part in parts[1:]:
+        match, _, rest = part.partition(MATCH_END)
+        out.append(click.style(match, bold=True) + rest)
+    return "".join(out)
 
 
 @articles_group.command("show")

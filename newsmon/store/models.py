@@ -263,6 +263,20 @@ class TopicFeedback(Base):
     )
 
 
+class ArticleMark(Base):
+    """The reader's own state of an article: when it was read and when starred (NULL: not).
+
+    Kept apart from ``articles`` so that marking never rewrites an article row (nor, on
+    PostgreSQL, its search vector); no row means unread and not starred.
+    """
+
+    __tablename__ = "article_marks"
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
+    read_at: Mapped[datetime | None] = mapped_column(DateTime)
+    starred_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
 class DaemonLock(Base):
     """Who runs the scheduler of this database: one row per lock name, held until ``expires_at``.
 

@@ -1,4 +1,4 @@
-"""Read-side queries shared by the CLI (and later the web UI and digest).
+"""Read-side queries shared by the CLI, the web UI and the digest.
 
 Results are plain dicts in the documented JSON shapes, with dates rendered no more precisely
 than they were stated (see ``dates.format_date``).
@@ -6,27 +6,45 @@ than they were stated (see ``dates.format_date``).
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, exists, func, not_, select
 from sqlalchemy.orm import Session, selectinload
 
 from newsmon.dates import format_date
-from newsmon.store.models import Article, ArticleUrl, FetchLog, Source, Story
+from newsmon.store.models import Article, ArticleMark, ArticleUrl, FetchLog, Source, Story, TopicFeedback
+
+Relevance = Literal["relevant", "irrelevant", "unmarked"]
+RELEVANCE_MARKS: tuple[Relevance, ...] = ("relevant", "irrelevant", "unmarked")
 
 
 @dataclass(frozen=True)
 class ArticleFilter:
+    """Which articles a listing, search or export shows.
+
+    ``query`` is a full-text query (see ``newsmon.search``). ``topic``: only articles the topic's
+    profile judged relevant when they were stored. ``relevance``: the reader's own mark
+    (``topics.feedback``) for ``topic``, or for any topic when none is given; "unmarked" means
+    none. ``read``/``starred``: True only those, False only those without, None all.
+    """
+
     since: date | None = None
     until: date | None = None
     source: str | None = None
     language: str | None = None
     story_id: int | None = None
     query: str | None = None
+    topic: str | None = None
+    read: bool | None = None
+    starred: bool | None = None
+    relevance: Relevance | None = None
     limit: int | None = 100
+    offset: int = 0
 
 
 def _as_utc(day: date, tz: ZoneInfo, end: bool = False) -> datetime:
@@ -34,21 +52,47 @@ def _as_utc(day: date, tz: ZoneInfo, end: bool = False) -> datetime:
     return moment.astimezone(UTC).replace(tzinfo=None)
 
 
-def _filtered(query: Select[Any], filters: ArticleFilter, tz: ZoneInfo) -> Select[Any]:
+def topic_relevant(topic: str) -> ColumnElement[Any]:
+    """The stored verdict of ``topic`` in ``Article.topic_scores``, read by the database (NULL
+    when the article was not scored for it)."""
+    return Article.topic_scores[(topic, "relevant")].as_boolean()
+
+
+def _marked(column: Any, wanted: bool) -> ColumnElement[bool]:
+    present = exists().where(ArticleMark.article_id == Article.id, column.is_not(None))
+    return present if wanted else not_(present)
+
+
+def _relevance(mark: Relevance, topic: str | None) -> ColumnElement[bool]:
+    condition = exists().where(TopicFeedback.article_id == Article.id)
+    if topic is not None:
+        condition = condition.where(TopicFeedback.topic == topic)
+    if mark == "unmarked":
+        return not_(condition)
+    return condition.where(TopicFeedback.relevant.is_(mark == "relevant"))
+
+
+def apply_filters(query: Select[Any], filters: ArticleFilter, tz: ZoneInfo) -> Select[Any]:
+    """Every filter but the full-text ``query`` (``newsmon.search`` owns that), as conditions
+    on ``Article`` that need no join: the search adds them to its own index query."""
     if filters.since:
         query = query.where(Article.published_at >= _as_utc(filters.since, tz))
     if filters.until:
         query = query.where(Article.published_at <= _as_utc(filters.until, tz, end=True))
     if filters.source:
-        query = query.where(Source.name == filters.source)
+        query = query.where(Article.source_id.in_(select(Source.id).where(Source.name == filters.source)))
     if filters.language:
         query = query.where(Article.language == filters.language)
     if filters.story_id is not None:
         query = query.where(Article.story_id == filters.story_id)
-    if filters.query:
-        # plain substring search; full-text search with ranking replaces it with the review issue
-        pattern = f"%{filters.query}%"
-        query = query.where(or_(Article.title.ilike(pattern), Article.text.ilike(pattern)))
+    if filters.topic:
+        query = query.where(topic_relevant(filters.topic))
+    if filters.read is not None:
+        query = query.where(_marked(ArticleMark.read_at, filters.read))
+    if filters.starred is not None:
+        query = query.where(_marked(ArticleMark.starred_at, filters.starred))
+    if filters.relevance is not None:
+        query = query.where(_relevance(filters.relevance, filters.topic))
     return query
 
 
@@ -75,14 +119,70 @@ def article_summary(article: Article, source_name: str | None, tz: ZoneInfo) -> 
     }
 
 
-def list_articles(session: Session, filters: ArticleFilter, tz: ZoneInfo) -> list[dict[str, Any]]:
-    query = select(Article, Source.name).outerjoin(Source, Article.source_id == Source.id)
-    query = _filtered(query, filters, tz).order_by(
-        Article.published_at.desc().nulls_last(), Article.id.desc()
-    )
+def with_marks(session: Session, summaries: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Adds the reader's marks to summaries: ``read``, ``starred`` and ``marks`` ({topic: relevant}),
+    two queries for the whole page."""
+    ids = [summary["id"] for summary in summaries]
+    states: dict[int, tuple[bool, bool]] = {}
+    relevance: dict[int, dict[str, bool]] = defaultdict(dict)
+    if ids:
+        for article_id, read_at, starred_at in session.execute(
+            select(ArticleMark.article_id, ArticleMark.read_at, ArticleMark.starred_at).where(
+                ArticleMark.article_id.in_(ids)
+            )
+        ):
+            states[article_id] = (read_at is not None, starred_at is not None)
+        for article_id, topic, relevant in session.execute(
+            select(TopicFeedback.article_id, TopicFeedback.topic, TopicFeedback.relevant)
+            .where(TopicFeedback.article_id.in_(ids))
+            .order_by(TopicFeedback.topic)
+        ):
+            relevance[article_id][topic] = relevant
+    return [
+        {
+            **summary,
+            "read": states.get(summary["id"], (False, False))[0],
+            "starred": states.get(summary["id"], (False, False))[1],
+            "marks": relevance.get(summary["id"], {}),
+        }
+        for summary in summaries
+    ]
+
+
+def _page(query: Select[Any], filters: ArticleFilter) -> Select[Any]:
     if filters.limit:
         query = query.limit(filters.limit)
-    return [article_summary(article, name, tz) for article, name in session.execute(query)]
+    return query.offset(filters.offset) if filters.offset else query
+
+
+def list_articles(session: Session, filters: ArticleFilter, tz: ZoneInfo) -> list[dict[str, Any]]:
+    """Summaries with marks, newest first; with a full-text ``query`` the search's ranked results."""
+    if filters.query:
+        from newsmon.search import search_articles  # the search builds on this module
+
+        return search_articles(session, filters, tz)
+    query = select(Article, Source.name).outerjoin(Source, Article.source_id == Source.id)
+    query = apply_filters(query, filters, tz).order_by(
+        Article.published_at.desc().nulls_last(), Article.id.desc()
+    )
+    rows = session.execute(_page(query, filters))
+    return with_marks(session, [article_summary(article, name, tz) for article, name in rows])
+
+
+def count_articles(session: Session, filters: ArticleFilter, tz: ZoneInfo) -> int:
+    """How many articles the filters (without ``query``) select, for paging."""
+    return session.scalar(apply_filters(select(func.count()).select_from(Article), filters, tz)) or 0
+
+
+def summaries_by_id(session: Session, ids: Iterable[int], tz: ZoneInfo) -> dict[int, dict[str, Any]]:
+    """Summaries with marks of the given articles (the search ranks ids first, then loads these)."""
+    query = (
+        select(Article, Source.name)
+        .outerjoin(Source, Article.source_id == Source.id)
+        .where(Article.id.in_(list(ids)))
+    )
+    summaries = [article_summary(article, name, tz) for article, name in session.execute(query)]
+    return {summary["id"]: summary for summary in with_marks(session, summaries)}
 
 
 def article_detail(session: Session, article_id: int, tz: ZoneInfo) -> dict[str, Any] | None:
@@ -94,7 +194,8 @@ def article_detail(session: Session, article_id: int, tz: ZoneInfo) -> dict[str,
     )
     if article is None:
         return None
-    detail = article_summary(article, article.source.name if article.source else None, tz)
+    source_name = article.source.name if article.source else None
+    detail = with_marks(session, [article_summary(article, source_name, tz)])[0]
     aliases = [
         {
             "url": alias.url,

@@ -1,0 +1,247 @@
+"""Full-text search over stored articles: one query language, one result shape, two databases.
+
+The query language: words (all must occur), "quoted phrases", ``word*`` for words beginning
+with ``word``. Everything else (``+ - ( ) : ^``, operators of either database's own syntax) is
+just a separator, because the query is rebuilt from its words and never handed to the database
+as typed; so no query can cause a database error. An unclosed quote or a query without words is
+a ``SearchQueryError``.
+
+German spellings: "Müller" is also written "Mueller", "Straße" also "Strasse". Each query word
+is expanded into its spellings (``spellings``) and any of them matches; the indexes store the
+text once, as written (SQLite: FTS5 with diacritics removed, so "Muller"/"Munchen" find the
+umlaut forms too; PostgreSQL: the german configuration, whose stemmer folds ß and umlauts).
+
+Results are the list summaries plus ``rank`` (higher is better: bm25 with the title weighted
+ten times on SQLite, ts_rank_cd with title weight A on PostgreSQL) and ``snippet``, an excerpt of
+the text with matched words between ``MATCH_START`` and ``MATCH_END``, which the CLI and the web
+turn into their own highlighting after escaping the text.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, Select, column, func, literal_column, select, table
+from sqlalchemy.orm import Session
+
+from newsmon.errors import NewsmonError
+from newsmon.store.models import Article
+from newsmon.store.queries import ArticleFilter, apply_filters, summaries_by_id
+
+MATCH_START = "\x02"
+MATCH_END = "\x03"
+SNIPPET_WORDS = 30
+MAX_SPELLINGS = 8  # per word
+MAX_ALTERNATIVES = 32  # per term (a phrase multiplies its words' spellings)
+MIN_PREFIX = 2  # letters before '*': shorter prefixes match most of the vocabulary
+
+SEARCH_INDEX_TABLE = "articles_fts"  # SQLite (with its shadow tables articles_fts_*)
+SEARCH_VECTOR_COLUMN = "search_vector"  # PostgreSQL, a generated column of articles
+SEARCH_VECTOR_INDEX = "ix_articles_search_vector"  # its GIN index
+
+WORD = re.compile(r"[^\W_]+")
+_UMLAUTS = {"ä": "ae", "ö": "oe", "ü": "ue"}
+_SPELLED_OUT = {"ae": "ä", "oe": "ö", "ue": "ü"}
+_VOWELS = set("aeiouäöüy")
+
+
+def is_search_index(name: str | None) -> bool:
+    """Whether a table or column name belongs to the full-text index, which the migrations create
+    outside the models (the models describe what both databases share; schema comparisons skip it)."""
+    return name in (SEARCH_VECTOR_COLUMN, SEARCH_VECTOR_INDEX) or str(name).startswith(SEARCH_INDEX_TABLE)
+
+
+class SearchQueryError(NewsmonError):
+    """A search query cannot be read (the message says why and how to write it)."""
+
+
+@dataclass(frozen=True)
+class Term:
+    """One condition of a query: a word, or a phrase of words in this order."""
+
+    words: tuple[str, ...]
+    prefix: bool = False  # the last word is a beginning
+
+
+def parse_query(query: str) -> list[Term]:
+    """The terms of ``query``; SearchQueryError when a quote is not closed or nothing is left."""
+    if query.count('"') % 2:
+        raise SearchQueryError(f'the quote at position {query.rindex(chr(34)) + 1} is not closed: {query!r}')
+    terms: list[Term] = []
+    for number, part in enumerate(query.split('"')):
+        chunks = [part] if number % 2 else part.split()
+        for chunk in chunks:
+            words = tuple(word.lower() for word in WORD.findall(chunk))
+            if not words:
+                continue
+            prefix = chunk.rstrip().endswith("*") and bool(WORD.search(chunk.rstrip()[-2:-1]))
+            if prefix and len(words[-1]) < MIN_PREFIX:
+                raise SearchQueryError(
+                    f"'{words[-1]}*' is too short: a prefix needs at least {MIN_PREFIX} letters before '*'"
+                )
+            terms.append(Term(words, prefix))
+    if not terms:
+        raise SearchQueryError(f"the query {query!r} has no words to search for")
+    return terms
+
+
+def spellings(word: str) -> list[str]:
+    """``word`` as German writes it with and without umlauts and ß (lower case, itself first).
+
+    "müller" → müller, mueller; "mueller" → mueller, müller; "straße" ↔ "strasse". An "ue" after
+    a vowel or q is never an umlaut (neue, Steuer, Quelle), so it is left alone.
+    """
+    options: list[list[str]] = []
+    position = 0
+    while position < len(word):
+        pair = word[position : position + 2]
+        previous = word[position - 1] if position else ""
+        if word[position] in _UMLAUTS:
+            options.append([word[position], _UMLAUTS[word[position]]])
+        elif word[position] == "ß":
+            options.append(["ß", "ss"])
+        elif pair == "ss":
+            options.append(["ss", "ß"])
+            position += 1
+        elif pair in _SPELLED_OUT and previous not in _VOWELS and previous != "q":
+            options.append([pair, _SPELLED_OUT[pair]])
+            position += 1
+        else:
+            options.append([word[position]])
+        position += 1
+    return ["".join(parts) for parts in itertools.islice(itertools.product(*options), MAX_SPELLINGS)]
+
+
+def alternatives(term: Term) -> list[tuple[str, ...]]:
+    """The spellings of a term: every combination of its words' spellings (at most a few dozen)."""
+    return list(itertools.islice(itertools.product(*map(spellings, term.words)), MAX_ALTERNATIVES))
+
+
+class _Dialect(Protocol):
+    def ranked(self, query: Select[Any], terms: list[Term]) -> Select[Any]: ...
+
+    def matching(self, query: Select[Any], terms: list[Term]) -> Select[Any]: ...
+
+    def snippets(self, session: Session, terms: list[Term], ids: list[int]) -> dict[int, str]: ...
+
+
+_FTS = table(SEARCH_INDEX_TABLE, column("rowid"))
+
+
+class _SQLite:
+    """FTS5: a MATCH expression of quoted strings (FTS5 syntax cannot be injected through them)."""
+
+    @staticmethod
+    def expression(terms: list[Term]) -> str:
+        def phrase(words: tuple[str, ...], prefix: bool) -> str:
+            return " + ".join(f'"{word}"' for word in words) + ("*" if prefix else "")
+
+        return " AND ".join(
+            "(" + " OR ".join(phrase(words, term.prefix) for words in alternatives(term)) + ")"
+            for term in terms
+        )
+
+    def _match(self, terms: list[Term]) -> ColumnElement[bool]:
+        return literal_column(SEARCH_INDEX_TABLE).op("MATCH")(self.expression(terms))
+
+    def ranked(self, query: Select[Any], terms: list[Term]) -> Select[Any]:
+        # the table's configured rank is bm25 with the title weighted (migration 0007)
+        return (
+            query.add_columns((-literal_column(f"{SEARCH_INDEX_TABLE}.rank")).label("rank"))
+            .join(_FTS, _FTS.c.rowid == Article.id)
+            .where(self._match(terms))
+            .order_by(literal_column(f"{SEARCH_INDEX_TABLE}.rank"), Article.id.desc())
+        )
+
+    def matching(self, query: Select[Any], terms: list[Term]) -> Select[Any]:
+        return query.join(_FTS, _FTS.c.rowid == Article.id).where(self._match(terms))
+
+    def snippets(self, session: Session, terms: list[Term], ids: list[int]) -> dict[int, str]:
+        text_column = 1
+        snippet = func.snippet(
+            literal_column(SEARCH_INDEX_TABLE), text_column, MATCH_START, MATCH_END, "…", SNIPPET_WORDS
+        )
+        rows = session.execute(
+            select(_FTS.c.rowid, snippet).select_from(_FTS).where(self._match(terms), _FTS.c.rowid.in_(ids))
+        )
+        return dict(rows.tuples().all())
+
+
+class _PostgreSQL:
+    """The german text search configuration over the generated ``search_vector`` column."""
+
+    CONFIG = "german"
+    HEADLINE_OPTIONS = (
+        f"StartSel={MATCH_START}, StopSel={MATCH_END}, MaxWords={SNIPPET_WORDS}, MinWords=12, "
+        'MaxFragments=2, FragmentDelimiter=" … "'
+    )
+
+    @staticmethod
+    def expression(terms: list[Term]) -> str:
+        def phrase(words: tuple[str, ...], prefix: bool) -> str:
+            return " <-> ".join(f"'{word}'" for word in words) + (":*" if prefix else "")
+
+        return " & ".join(
+            "(" + " | ".join(phrase(words, term.prefix) for words in alternatives(term)) + ")"
+            for term in terms
+        )
+
+    def _tsquery(self, terms: list[Term]) -> ColumnElement[Any]:
+        return func.to_tsquery(literal_column(f"'{self.CONFIG}'"), self.expression(terms))
+
+    @staticmethod
+    def _vector() -> ColumnElement[Any]:
+        return literal_column(f"articles.{SEARCH_VECTOR_COLUMN}")
+
+    def ranked(self, query: Select[Any], terms: list[Term]) -> Select[Any]:
+        rank = func.ts_rank_cd(self._vector(), self._tsquery(terms)).label("rank")
+        return (
+            query.add_columns(rank)
+            .where(self._vector().op("@@")(self._tsquery(terms)))
+            .order_by(rank.desc(), Article.id.desc())
+        )
+
+    def matching(self, query: Select[Any], terms: list[Term]) -> Select[Any]:
+        return query.where(self._vector().op("@@")(self._tsquery(terms)))
+
+    def snippets(self, session: Session, terms: list[Term], ids: list[int]) -> dict[int, str]:
+        headline = func.ts_headline(
+            literal_column(f"'{self.CONFIG}'"), Article.text, self._tsquery(terms), self.HEADLINE_OPTIONS
+        )
+        return dict(session.execute(select(Article.id, headline).where(Article.id.in_(ids))).tuples().all())
+
+
+def _dialect(session: Session) -> _Dialect:
+    return _SQLite() if session.get_bind().dialect.name == "sqlite" else _PostgreSQL()
+
+
+def search_articles(session: Session, filters: ArticleFilter, tz: ZoneInfo) -> list[dict[str, Any]]:
+    """The articles matching ``filters.query`` and every other filter, best first, as summaries
+    with ``rank`` and ``snippet``. The ranking reads only the index and the filter columns; the
+    page's rows and snippets are loaded afterwards, so a common word costs no text reads."""
+    terms = parse_query(filters.query or "")
+    dialect = _dialect(session)
+    query = dialect.ranked(apply_filters(select(Article.id), filters, tz), terms)
+    if filters.limit:
+        query = query.limit(filters.limit)
+    if filters.offset:
+        query = query.offset(filters.offset)
+    ranked = session.execute(query).tuples().all()
+    ids = [article_id for article_id, _rank in ranked]
+    summaries = summaries_by_id(session, ids, tz)
+    snippets = dialect.snippets(session, terms, ids) if ids else {}
+    return [
+        {**summaries[article_id], "rank": float(rank), "snippet": snippets.get(article_id, "")}
+        for article_id, rank in ranked
+    ]
+
+
+def count_matches(session: Session, filters: ArticleFilter, tz: ZoneInfo) -> int:
+    """How many articles ``search_articles`` would find without a limit (for paging)."""
+    terms = parse_query(filters.query or "")
+    query = _dialect(session).matching(apply_filters(select(func.count(Article.id)), filters, tz), terms)
+    return session.scalar(query) or 0
