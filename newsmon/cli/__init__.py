@@ -59,12 +59,13 @@ def _register() -> None:
         extract,
         imports,
         run,
+        serve,
         settings,
         sources,
         topics,
     )
 
-    for module in (imports, articles, database, settings, extract, sources, crawl, topics, demo, digest, run):
+    for module in (imports, articles, database, settings, extract, sources, crawl, topics, demo, digest, run, serve):
         for command in module.COMMANDS:
             main.add_command(command)
 
