@@ -12,9 +12,9 @@ text once, as written (SQLite: FTS5 with diacritics removed, so "Muller"/"Munche
 umlaut forms too; PostgreSQL: the german configuration, whose stemmer folds ß and umlauts).
 
 Results are the list summaries plus ``rank`` (higher is better: bm25 with the title weighted
-ten times on SQLite, ts_rank_cd with title weight A on PostgreSQL) and ``snippet``, an excerpt of
-the text with matched words between ``MATCH_START`` and ``MATCH_END``, which the CLI and the web
-turn into their own highlighting after escaping the text.
+ten times on SQLite, ts_rank_cd with the title weighted five times on PostgreSQL) and
+``snippet``, an excerpt of the text with matched words between ``MATCH_START`` and
+``MATCH_END``, which the CLI and the web turn into their own highlighting after escaping the text.
 """
 
 from __future__ import annotations
@@ -168,13 +168,15 @@ class _SQLite:
         rows = session.execute(
             select(_FTS.c.rowid, snippet).select_from(_FTS).where(self._match(terms), _FTS.c.rowid.in_(ids))
         )
-        return dict(rows.tuples().all())
+        return dict(rows.all())
 
 
 class _PostgreSQL:
     """The german text search configuration over the generated ``search_vector`` column."""
 
     CONFIG = "german"
+    # ts_rank_cd's weights of D, C, B (text) and A (title): a title match outweighs five in the text
+    WEIGHTS = "{0.1, 0.1, 0.2, 1.0}"
     HEADLINE_OPTIONS = (
         f"StartSel={MATCH_START}, StopSel={MATCH_END}, MaxWords={SNIPPET_WORDS}, MinWords=12, "
         'MaxFragments=2, FragmentDelimiter=" … "'
@@ -198,7 +200,8 @@ class _PostgreSQL:
         return literal_column(f"articles.{SEARCH_VECTOR_COLUMN}")
 
     def ranked(self, query: Select[Any], terms: list[Term]) -> Select[Any]:
-        rank = func.ts_rank_cd(self._vector(), self._tsquery(terms)).label("rank")
+        weights = literal_column(f"'{self.WEIGHTS}'::float4[]")
+        rank = func.ts_rank_cd(weights, self._vector(), self._tsquery(terms)).label("rank")
         return (
             query.add_columns(rank)
             .where(self._vector().op("@@")(self._tsquery(terms)))
@@ -212,7 +215,7 @@ class _PostgreSQL:
         headline = func.ts_headline(
             literal_column(f"'{self.CONFIG}'"), Article.text, self._tsquery(terms), self.HEADLINE_OPTIONS
         )
-        return dict(session.execute(select(Article.id, headline).where(Article.id.in_(ids))).tuples().all())
+        return dict(session.execute(select(Article.id, headline).where(Article.id.in_(ids))).all())
 
 
 def _dialect(session: Session) -> _Dialect:
@@ -230,7 +233,7 @@ def search_articles(session: Session, filters: ArticleFilter, tz: ZoneInfo) -> l
         query = query.limit(filters.limit)
     if filters.offset:
         query = query.offset(filters.offset)
-    ranked = session.execute(query).tuples().all()
+    ranked = session.execute(query).all()
     ids = [article_id for article_id, _rank in ranked]
     summaries = summaries_by_id(session, ids, tz)
     snippets = dialect.snippets(session, terms, ids) if ids else {}
