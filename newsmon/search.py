@@ -121,6 +121,30 @@ def alternatives(term: Term) -> list[tuple[str, ...]]:
     return list(itertools.islice(itertools.product(*map(spellings, term.words)), MAX_ALTERNATIVES))
 
 
+@dataclass(frozen=True)
+class _Syntax:
+    """How a database's query language writes quoted words, phrases, prefixes, OR and AND.
+
+    Every word is quoted, and words hold only letters and digits (``WORD``), so the rendered
+    query contains no operator the user typed."""
+
+    quote: str
+    then: str  # between the words of a phrase
+    prefix: str  # after a prefix word
+    any_of: str
+    all_of: str
+
+    def render(self, terms: list[Term]) -> str:
+        def phrase(words: tuple[str, ...], prefix: bool) -> str:
+            quoted = self.then.join(f"{self.quote}{word}{self.quote}" for word in words)
+            return quoted + (self.prefix if prefix else "")
+
+        return self.all_of.join(
+            "(" + self.any_of.join(phrase(words, term.prefix) for words in alternatives(term)) + ")"
+            for term in terms
+        )
+
+
 class _Dialect(Protocol):
     def ranked(self, query: Select[Any], terms: list[Term]) -> Select[Any]: ...
 
@@ -135,18 +159,10 @@ _FTS = table(SEARCH_INDEX_TABLE, column("rowid"))
 class _SQLite:
     """FTS5: a MATCH expression of quoted strings (FTS5 syntax cannot be injected through them)."""
 
-    @staticmethod
-    def expression(terms: list[Term]) -> str:
-        def phrase(words: tuple[str, ...], prefix: bool) -> str:
-            return " + ".join(f'"{word}"' for word in words) + ("*" if prefix else "")
-
-        return " AND ".join(
-            "(" + " OR ".join(phrase(words, term.prefix) for words in alternatives(term)) + ")"
-            for term in terms
-        )
+    SYNTAX = _Syntax(quote='"', then=" + ", prefix="*", any_of=" OR ", all_of=" AND ")
 
     def _match(self, terms: list[Term]) -> ColumnElement[bool]:
-        return literal_column(SEARCH_INDEX_TABLE).op("MATCH")(self.expression(terms))
+        return literal_column(SEARCH_INDEX_TABLE).op("MATCH")(self.SYNTAX.render(terms))
 
     def ranked(self, query: Select[Any], terms: list[Term]) -> Select[Any]:
         # the table's configured rank is bm25 with the title weighted (migration 0007)
@@ -182,18 +198,10 @@ class _PostgreSQL:
         'MaxFragments=2, FragmentDelimiter=" … "'
     )
 
-    @staticmethod
-    def expression(terms: list[Term]) -> str:
-        def phrase(words: tuple[str, ...], prefix: bool) -> str:
-            return " <-> ".join(f"'{word}'" for word in words) + (":*" if prefix else "")
-
-        return " & ".join(
-            "(" + " | ".join(phrase(words, term.prefix) for words in alternatives(term)) + ")"
-            for term in terms
-        )
+    SYNTAX = _Syntax(quote="'", then=" <-> ", prefix=":*", any_of=" | ", all_of=" & ")
 
     def _tsquery(self, terms: list[Term]) -> ColumnElement[Any]:
-        return func.to_tsquery(literal_column(f"'{self.CONFIG}'"), self.expression(terms))
+        return func.to_tsquery(literal_column(f"'{self.CONFIG}'"), self.SYNTAX.render(terms))
 
     @staticmethod
     def _vector() -> ColumnElement[Any]:
