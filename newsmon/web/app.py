@@ -7,7 +7,7 @@ makes no request beyond this server. The OpenAPI document itself is served at /o
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -69,9 +69,18 @@ async def _bad_search(request: Request, exc: Exception) -> Response:
 
 
 async def _server_error(request: Request, exc: Exception) -> Response:
-    # one line naming the request; the server logs the traceback itself (Starlette re-raises)
-    log.error("%s %s failed: %s: %s", request.method, request.url.path, type(exc).__name__, exc)
+    log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
     return _problem(request, 500, "internal error: the details are in the server's log")
+
+
+async def _contain_errors(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    """Middleware: an unexpected error becomes the generic 500 here, inside the app. Left to
+    Starlette's outermost handler, it would be re-raised after the answer and the server would
+    drop the connection, breaking the client's next request on it."""
+    try:
+        return await call_next(request)
+    except Exception as exc:
+        return await _server_error(request, exc)
 
 
 def create_app(config: Config, host: str = "127.0.0.1") -> FastAPI:
@@ -97,7 +106,8 @@ def create_app(config: Config, host: str = "127.0.0.1") -> FastAPI:
         lifespan=lifespan,
     )
     app.state.web = WebState(config, store, load_topics(config.topics_file), make_templates())
-    app.middleware("http")(Guard(token, check_host=is_loopback(host)))
+    app.middleware("http")(_contain_errors)
+    app.middleware("http")(Guard(token, check_host=is_loopback(host)))  # outermost: runs first
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(SearchQueryError, _bad_search)
