@@ -1,16 +1,12 @@
 """The digest HTML in a real browser: headless Chromium (Debian's) takes a screenshot a person can look at.
 
-The PNG is kept as a test artifact under ``$NEWSMON_ARTIFACTS`` (else the test's tmp_path) and
-its path printed. Chromium runs without sandbox (containers) and without background networking;
-every request the page makes is recorded, and only ``data:`` URLs are allowed. Without Chromium
-(or Playwright) the test is skipped with the reason, and under CI=true it fails.
+The PNG is kept as a test artifact (see tests/browser.py) and its path printed. Every request the
+page makes is recorded, and only ``data:`` URLs are allowed.
 """
 
 from __future__ import annotations
 
 import base64
-import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -20,7 +16,7 @@ from newsmon.store.db import Store
 from reports.archive import browser_html
 from reports.job import render_week
 from reports.settings import DigestSettings
-from tests.conftest import IN_CI
+from tests.browser import artifacts_dir, headless_chromium
 from tests.test_digest_data import (
     JOB_NOW,
     WEEK,
@@ -29,21 +25,7 @@ from tests.test_digest_data import (
     week_fixture,  # noqa: F401  (the week fixture)
 )
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking"]
 VIEWPORT = {"width": 720, "height": 900}
-
-
-def _missing(reason: str) -> None:
-    if IN_CI:
-        pytest.fail(reason)
-    pytest.skip(reason)
-
-
-def artifacts_dir(tmp_path: Path) -> Path:
-    folder = Path(os.environ.get("NEWSMON_ARTIFACTS") or tmp_path / "artifacts")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 @pytest.mark.parametrize("language", ["de", "en"])
@@ -51,13 +33,6 @@ def artifacts_dir(tmp_path: Path) -> Path:
 def test_digest_screenshot_in_headless_chromium(
     store: Store, config: Config, week: dict[str, Planted], tmp_path: Path, language: str
 ) -> None:
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as exc:
-        _missing(f"Playwright is not installed: {exc}")
-    if not (Path(CHROMIUM).is_file() or shutil.which("chromium")):
-        _missing(f"Chromium not found at {CHROMIUM} (Debian package 'chromium')")
-
     digest, _ = render_week(store, config, DigestSettings(), fixture_profile(), WEEK, JOB_NOW, language)
     assert digest.chart is not None
     chart = "data:image/png;base64," + base64.b64encode(digest.chart).decode("ascii")
@@ -65,28 +40,20 @@ def test_digest_screenshot_in_headless_chromium(
     target = artifacts_dir(tmp_path) / f"digest-{digest.topic}-{digest.iso_week}-{language}.png"
 
     requests: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM if Path(CHROMIUM).is_file() else shutil.which("chromium"),
-            args=CHROMIUM_ARGS,
-            headless=True,
+    with headless_chromium() as browser:
+        page = browser.new_page(viewport=VIEWPORT)
+        page.on("request", lambda request: requests.append(request.url))
+        page.set_content(html, wait_until="load")
+        layout = page.evaluate(
+            """() => ({
+                chartWidth: document.querySelector('img').naturalWidth,
+                pageWidth: document.querySelector('table.page').getBoundingClientRect().width,
+                scripts: document.scripts.length,
+                stylesheets: document.styleSheets.length,
+                title: document.title,
+            })"""
         )
-        try:
-            page = browser.new_page(viewport=VIEWPORT)
-            page.on("request", lambda request: requests.append(request.url))
-            page.set_content(html, wait_until="load")
-            layout = page.evaluate(
-                """() => ({
-                    chartWidth: document.querySelector('img').naturalWidth,
-                    pageWidth: document.querySelector('table.page').getBoundingClientRect().width,
-                    scripts: document.scripts.length,
-                    stylesheets: document.styleSheets.length,
-                    title: document.title,
-                })"""
-            )
-            page.screenshot(path=str(target), full_page=True)
-        finally:
-            browser.close()
+        page.screenshot(path=str(target), full_page=True)
 
     print(f"digest screenshot: {target}")
     assert [url for url in requests if not url.startswith("data:")] == []
