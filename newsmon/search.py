@@ -19,6 +19,7 @@ ten times on SQLite, ts_rank_cd with the title weighted five times on PostgreSQL
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from dataclasses import dataclass
@@ -123,7 +124,7 @@ def alternatives(term: Term) -> list[tuple[str, ...]]:
 
 @dataclass(frozen=True)
 class _Syntax:
-    """How a database's query language writes quoted words, phrases, prefixes, OR and AND.
+    """How a database's query language writes quoted words, phrases, prefixes and OR.
 
     Every word is quoted, and words hold only letters and digits (``WORD``), so the rendered
     query contains no operator the user typed."""
@@ -132,17 +133,15 @@ class _Syntax:
     then: str  # between the words of a phrase
     prefix: str  # after a prefix word
     any_of: str
-    all_of: str
 
-    def render(self, terms: list[Term]) -> str:
-        def phrase(words: tuple[str, ...], prefix: bool) -> str:
+    def term(self, term: Term) -> str:
+        """One term: its spellings, any of which may match."""
+
+        def phrase(words: tuple[str, ...]) -> str:
             quoted = self.then.join(f"{self.quote}{word}{self.quote}" for word in words)
-            return quoted + (self.prefix if prefix else "")
+            return quoted + (self.prefix if term.prefix else "")
 
-        return self.all_of.join(
-            "(" + self.any_of.join(phrase(words, term.prefix) for words in alternatives(term)) + ")"
-            for term in terms
-        )
+        return "(" + self.any_of.join(phrase(words) for words in alternatives(term)) + ")"
 
 
 class _Dialect(Protocol):
@@ -159,10 +158,11 @@ _FTS = table(SEARCH_INDEX_TABLE, column("rowid"))
 class _SQLite:
     """FTS5: a MATCH expression of quoted strings (FTS5 syntax cannot be injected through them)."""
 
-    SYNTAX = _Syntax(quote='"', then=" + ", prefix="*", any_of=" OR ", all_of=" AND ")
+    SYNTAX = _Syntax(quote='"', then=" + ", prefix="*", any_of=" OR ")
 
     def _match(self, terms: list[Term]) -> ColumnElement[bool]:
-        return literal_column(SEARCH_INDEX_TABLE).op("MATCH")(self.SYNTAX.render(terms))
+        expression = " AND ".join(map(self.SYNTAX.term, terms))
+        return literal_column(SEARCH_INDEX_TABLE).op("MATCH")(expression)
 
     def ranked(self, query: Select[Any], terms: list[Term]) -> Select[Any]:
         # the table's configured rank is bm25 with the title weighted (migration 0007)
@@ -198,10 +198,20 @@ class _PostgreSQL:
         'MaxFragments=2, FragmentDelimiter=" … "'
     )
 
-    SYNTAX = _Syntax(quote="'", then=" <-> ", prefix=":*", any_of=" | ", all_of=" & ")
+    SYNTAX = _Syntax(quote="'", then=" <-> ", prefix=":*", any_of=" | ")
 
     def _tsquery(self, terms: list[Term]) -> ColumnElement[Any]:
-        return func.to_tsquery(literal_column(f"'{self.CONFIG}'"), self.SYNTAX.render(terms))
+        """The terms ANDed. The german configuration drops stop words (a query of only stop words
+        matches nothing); a prefix that is a stop word ("vor*") falls back to the simple
+        configuration, so it still finds the words it begins (vorne, Vorsitz)."""
+        queries = []
+        for term in terms:
+            german = func.to_tsquery(literal_column(f"'{self.CONFIG}'"), self.SYNTAX.term(term))
+            if term.prefix:
+                simple = func.to_tsquery(literal_column("'simple'"), self.SYNTAX.term(term))
+                german = func.coalesce(func.nullif(german, literal_column("''::tsquery")), simple)
+            queries.append(german)
+        return functools.reduce(lambda left, right: left.op("&&")(right), queries)
 
     @staticmethod
     def _vector() -> ColumnElement[Any]:

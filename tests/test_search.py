@@ -56,7 +56,7 @@ DOCS = [
     Doc("city", "Neue Chipfabrik in München", "Die Fabrik soll bald eröffnen.", date(2026, 1, 12)),
     Doc("phrase", "Rechenzentrum", "Der Konzern setzt auf Huawei Ascend Prozessoren.", date(2026, 2, 1)),
     Doc("apart", "Konkurrenz", "Huawei verkauft Telefone, Ascend heißt ein Gipfel.", date(2025, 6, 1)),
-    Doc("prefix", "Industrie", "Die Halbleiterindustrie wächst weiter.", date(2026, 2, 2)),
+    Doc("prefix", "Industrie", "Die Halbleiterindustrie wächst, sagt der Vorsitzende.", date(2026, 2, 2)),
     Doc("title", "Lithium wird knapp", "Die Batteriehersteller suchen Ersatz.", date(2026, 2, 3)),
     Doc("body", "Rohstoffe", "Lithium hier, Lithium dort, Lithium überall.", date(2026, 2, 4)),
 ]
@@ -123,6 +123,11 @@ def test_prefix_finds_longer_words(store: Store, corpus: dict[str, int]) -> None
     assert keys(corpus, found(store, "Halbleiter*")) == {"prefix"}
     assert found(store, "Halbleiter") == []
     assert keys(corpus, found(store, '"Huawei Asc*"')) == {"phrase"}
+    assert keys(corpus, found(store, "vor*")) == {"prefix"}  # a stop word on PostgreSQL, as a prefix too
+
+
+def test_stop_words_do_not_hide_the_other_words(store: Store, corpus: dict[str, int]) -> None:
+    assert keys(corpus, found(store, "der Vorsitzende")) == {"prefix"}
 
 
 def test_date_and_topic_filters_apply_to_the_search(store: Store, corpus: dict[str, int]) -> None:
