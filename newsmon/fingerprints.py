@@ -147,6 +147,28 @@ def _background_language(language: str | None) -> str:
     return language if language in ("de", "en") else "de"
 
 
+def _eligible(term: str) -> bool:
+    return len(term) >= _MIN_TERM_CHARS and not term.isdigit()
+
+
+class _SortKeys(dict[str, float]):
+    """Sort key of a term: its negated rarity, 0 for terms that never count (too short, digits).
+
+    Looked up once per unique word of every text, so the known words are prepared once per
+    process and a lookup is a C-level dict access; unknown words get the full ceiling.
+    """
+
+    def __missing__(self, term: str) -> float:
+        return -_RARITY_CEILING if _eligible(term) else 0.0
+
+
+@cache
+def _sort_keys(language: str) -> _SortKeys:
+    return _SortKeys(
+        (word, -rarity if _eligible(word) else 0.0) for word, rarity in word_rarities(language).items()
+    )
+
+
 def story_terms(tokens: Sequence[str], language: str | None, limit: int = STORY_TERMS) -> dict[str, float]:
     """The ``limit`` rarest words of a text with their rarity, rarest first.
 
@@ -154,7 +176,7 @@ def story_terms(tokens: Sequence[str], language: str | None, limit: int = STORY_
     "h200-chips", "hassabis"), while common topic words weigh little. A word wordfreq does not
     know at all gets the full ceiling.
     """
-    rarity = word_rarities(_background_language(language)).get
+    keys = _sort_keys(_background_language(language))
     candidates = set(tokens)
     # hyphenated compounds count by their parts: "ki-modelle" is as common as "modelle"
     compounds = [token for token in candidates if "-" in token]
@@ -162,13 +184,9 @@ def story_terms(tokens: Sequence[str], language: str | None, limit: int = STORY_
         candidates.difference_update(compounds)
         for compound in compounds:
             candidates.update(compound.split("-"))
-    # (-weight, term) tuples sort in C: rarest first, ties alphabetically, so the result is stable
-    ranked = sorted(
-        (-rarity(term, _RARITY_CEILING), term)
-        for term in candidates
-        if len(term) >= _MIN_TERM_CHARS and not term.isdigit()
-    )
-    return {term: round(-negated, 3) for negated, term in ranked[:limit] if negated < 0}
+    # two stable sorts in C: rarest first, ties alphabetically, so the result is stable
+    ranked = sorted(sorted(candidates), key=keys.__getitem__)[:limit]
+    return {term: round(-keys[term], 3) for term in ranked if keys[term] < 0}
 
 
 def term_key(term: str) -> int:

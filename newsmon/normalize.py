@@ -106,8 +106,11 @@ def normalize_text(text: str) -> str:
     # map before NFKC too: NFKC would split a double prime (″) into two single primes
     text = _drop_format_characters(unicodedata.normalize("NFKC", _to_ascii_punctuation(text)))
     text = text.casefold()
-    if not text.isascii():
-        # casefold and the mapping can produce sequences NFKC would compose differently
+    if not text.isascii() and (
+        not unicodedata.is_normalized("NFKC", text) or _TYPOGRAPHIC.search(text) is not None
+    ):
+        # casefolding can produce sequences NFKC would compose differently, or a typographic
+        # apostrophe ("ŉ" folds to "ʼn"); the checks are quick scans, a second pass is not
         text = _drop_format_characters(unicodedata.normalize("NFKC", _to_ascii_punctuation(text)))
     # str.split() splits on exactly the characters ``re``'s \s matches, and is several times faster
     return " ".join(text.split())

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import BindParameter, Connection, bindparam
@@ -35,7 +37,21 @@ class _Compiled:
     processors: tuple[_Processor, ...]
     positional: bool
 
+    @cached_property
+    def _plain(self) -> Callable[[Mapping[str, Any]], Any] | None:
+        """For statements whose parameters need no processing and have no defaults (integers,
+        floats, text, bytes on most dialects): one C-level item lookup per parameter set."""
+        if not self.positional or any(self.processors) or any(d is not _UNSET for d in self.defaults):
+            return None
+        if len(self.names) == 1:
+            name = self.names[0]
+            return lambda values: (values[name],)
+        return itemgetter(*self.names)
+
     def parameters(self, values: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
+        plain = self._plain
+        if plain is not None:
+            return plain(values)  # type: ignore[no-any-return]
         processed = []
         for name, default, processor in zip(self.names, self.defaults, self.processors, strict=True):
             value = values[name] if default is _UNSET else values.get(name, default)
@@ -136,3 +152,13 @@ class InListStatement:
 def driver_error(connection: Connection, name: str) -> type[Exception]:
     """The driver's exception class ``name`` (e.g. IntegrityError) for ``except`` clauses."""
     return getattr(connection.dialect.loaded_dbapi, name)  # type: ignore[no-any-return]
+
+
+def run_driver_sql(connection: Connection, sql: str) -> None:
+    """Run a fixed statement (SAVEPOINT, RELEASE …) on the driver's cursor: through SQLAlchemy's
+    ``exec_driver_sql`` it costs ten times as much, and a document needs three of them."""
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(sql)
+    finally:
+        cursor.close()
