@@ -92,6 +92,9 @@ class ChildRunner:
             child.stdin.write(json.dumps(list(targets)))
             child.stdin.close()
             outcome = self._wait(child, started)
+            # also when the child ended by itself: one killed from outside (OOM killer, kill -9)
+            # leaves its extraction workers behind in its process group, holding its stdout open
+            _signal_group(child.pid, signal.SIGKILL)
             output = child.stdout.read()
         finally:
             self.current_pid = None

@@ -1,8 +1,8 @@
 """`newsmon run` as a subprocess against the fixture site, with intervals of seconds.
 
 Three crawl cycles store the expected articles once; SIGTERM stops the daemon within the grace
-period with exit 0; a restart goes on without duplicates or lost URLs; a second daemon on the
-same database does not start a scheduler.
+period with exit 0; a restart goes on without duplicates or lost URLs (on SQLite and PostgreSQL);
+a second daemon on the same database does not start a scheduler.
 """
 
 from __future__ import annotations
@@ -13,7 +13,15 @@ from pathlib import Path
 import pytest
 
 from newsmon.demosite import FixtureSite
-from tests.test_daemon_harness import DaemonProcess, daemon_env, feed_sources, query, runs_of
+from tests.test_daemon_harness import (
+    DaemonProcess,
+    daemon_env,
+    expected_articles,
+    feed_sources,
+    inconsistencies,
+    query,
+    runs_of,
+)
 
 pytestmark = pytest.mark.slow
 GRACE = 10.0
@@ -25,50 +33,13 @@ def site() -> Iterator[FixtureSite]:
         yield started
 
 
-def expected_articles(site: FixtureSite, feeds: list[str]) -> int:
-    """Articles the feeds lead to: each stored page, with its copies counted once."""
-    listed = [entry for entry in site.manifest if set(feeds) & set(entry.listed_in)]
-    return len(
-        {
-            entry.duplicate_of or entry.id
-            for entry in listed
-            if entry.expected == "stored" or entry.duplicate_of
-        }
-    )
-
-
-def assert_consistent(home: Path) -> None:
-    """No article without its own URL, no 'stored' fetch without its article, no URL stored twice."""
-    assert (
-        query(
-            home,
-            "SELECT a.id FROM articles a WHERE NOT EXISTS (SELECT 1 FROM article_urls u WHERE u.article_id = a.id AND u.layer IS NULL)",
-        )
-        == []
-    )
-    assert (
-        query(
-            home,
-            "SELECT f.id FROM fetch_log f LEFT JOIN articles a ON a.id = f.article_id WHERE f.outcome = 'stored' AND a.id IS NULL",
-        )
-        == []
-    )
-    assert (
-        query(
-            home,
-            "SELECT canonical_url FROM fetch_log WHERE outcome = 'stored' GROUP BY canonical_url HAVING count(*) > 1",
-        )
-        == []
-    )
-
-
-def test_cycles_store_once_stop_on_sigterm_and_resume(site: FixtureSite, tmp_path: Path) -> None:
+def test_cycles_store_once_stop_on_sigterm_and_resume(site: FixtureSite, tmp_path: Path, db_url: str) -> None:
+    """On SQLite and on PostgreSQL (the conftest's schema of this test run)."""
     feeds = feed_sources(site, tmp_path / "sources.toml")
-    env = daemon_env(tmp_path / "home", tmp_path / "sources.toml", grace_seconds=str(GRACE))
-    home = tmp_path / "home"
+    env = daemon_env(tmp_path / "home", tmp_path / "sources.toml", db_url, grace_seconds=str(GRACE))
     daemon = DaemonProcess(env, tmp_path / "daemon.log")
     try:
-        events = daemon.wait_for(lambda events: len(runs_of(events, "crawl:feed")) >= 3, timeout=90)
+        events = daemon.wait_for(lambda events: len(runs_of(events, "crawl:feed")) >= 3, timeout=240)
         code, seconds = daemon.stop(timeout=GRACE + 20)
     finally:
         daemon.kill()
@@ -78,22 +49,22 @@ def test_cycles_store_once_stop_on_sigterm_and_resume(site: FixtureSite, tmp_pat
     assert [cycle["outcome"] for cycle in cycles[:3]] == ["ok", "ok", "ok"]
     assert cycles[0]["stored"] > 0
     assert [cycle["stored"] for cycle in cycles[1:3]] == [0, 0]
-    (articles,) = query(home, "SELECT count(*) FROM articles")[0]
+    (articles,) = query(db_url, "SELECT count(*) FROM articles")[0]
     assert articles == expected_articles(site, feeds)
-    assert_consistent(home)
-    urls_before = {row.canonical_url for row in query(home, "SELECT canonical_url FROM article_urls")}
+    assert inconsistencies(db_url) == {}
+    urls_before = {row.canonical_url for row in query(db_url, "SELECT canonical_url FROM article_urls")}
 
     again = DaemonProcess(env, tmp_path / "daemon2.log")
     try:
-        again.wait_for(lambda events: len(runs_of(events, "crawl:feed")) >= 1, timeout=60)
+        again.wait_for(lambda events: len(runs_of(events, "crawl:feed")) >= 1, timeout=120)
         code, _ = again.stop(timeout=GRACE + 20)
     finally:
         again.kill()
     assert code == 0
-    assert query(home, "SELECT count(*) FROM articles")[0][0] == articles
-    assert {row.canonical_url for row in query(home, "SELECT canonical_url FROM article_urls")} == urls_before
-    assert_consistent(home)
-    assert query(home, "SELECT count(*) FROM daemon_lock")[0][0] == 0  # released on stop
+    assert query(db_url, "SELECT count(*) FROM articles")[0][0] == articles
+    assert {row.canonical_url for row in query(db_url, "SELECT canonical_url FROM article_urls")} == urls_before
+    assert inconsistencies(db_url) == {}
+    assert query(db_url, "SELECT count(*) FROM daemon_lock")[0][0] == 0  # released on stop
 
 
 def test_second_daemon_on_the_same_database_does_not_start(site: FixtureSite, tmp_path: Path) -> None:

@@ -65,8 +65,25 @@ def feed_sources(site: FixtureSite, path: Path, count: int = 1) -> list[str]:
     return urls
 
 
-def daemon_env(home: Path, sources: Path, **schedule: str) -> dict[str, str]:
-    """Environment of a daemon on ``home``'s SQLite store with second-scale intervals."""
+def expected_articles(site: FixtureSite, feeds: list[str]) -> int:
+    """Articles the feeds lead to: each stored page, with its copies counted once."""
+    listed = [entry for entry in site.manifest if set(feeds) & set(entry.listed_in)]
+    return len(
+        {
+            entry.duplicate_of or entry.id
+            for entry in listed
+            if entry.expected == "stored" or entry.duplicate_of
+        }
+    )
+
+
+def sqlite_url(home: Path) -> str:
+    return f"sqlite:///{home / 'newsmon.db'}"
+
+
+def daemon_env(home: Path, sources: Path, database_url: str | None = None, **schedule: str) -> dict[str, str]:
+    """Environment of a daemon on ``database_url`` (default: ``home``'s SQLite store) with
+    second-scale intervals."""
     home.mkdir(parents=True, exist_ok=True)
     (home / "sitecustomize.py").write_text(SITECUSTOMIZE, encoding="utf-8")
     settings = {
@@ -83,7 +100,7 @@ def daemon_env(home: Path, sources: Path, **schedule: str) -> dict[str, str]:
         {
             "PYTHONPATH": f"{home}{os.pathsep}{ROOT}",
             "NEWSMON_HOME": str(home),
-            "NEWSMON_DATABASE_URL": f"sqlite:///{home / 'newsmon.db'}",
+            "NEWSMON_DATABASE_URL": database_url or sqlite_url(home),
             "NEWSMON_CONFIG": "",
             "NEWSMON_SOURCES_FILE": str(sources),
             "NEWSMON_CRAWL__ALLOW_PRIVATE_HOSTS": "127.0.0.1",
@@ -156,10 +173,74 @@ def runs_of(events: list[dict[str, Any]], job: str) -> list[dict[str, Any]]:
     return [event for event in events if event.get("job") == job and "outcome" in event]
 
 
-def query(home: Path, sql: str) -> list[Any]:
-    engine = create_engine(f"sqlite:///{home / 'newsmon.db'}")
+def child_pids(events: list[dict[str, Any]]) -> list[int]:
+    """The crawl children the daemon started, in order."""
+    return [event["pid"] for event in events if event["msg"] == "crawl child started"]
+
+
+def query(database: Path | str, sql: str) -> list[Any]:
+    """Rows of ``sql`` on the store at ``database`` (a URL, or a daemon home with its SQLite file)."""
+    engine = create_engine(database if isinstance(database, str) else sqlite_url(database))
     try:
         with engine.connect() as connection:
             return list(connection.execute(text(sql)))
     finally:
         engine.dispose()
+
+
+def group_members(pgid: int) -> list[int]:
+    """Processes still alive in process group ``pgid`` (a crawl child and its workers)."""
+    members = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # ended while we looked
+            continue
+        state, group = fields[0], int(fields[2])
+        if group == pgid and state != "Z":
+            members.append(int(entry.name))
+    return members
+
+
+#: rows that must not exist in a consistent store, by what they would mean (rows pointing to a
+#: missing article are not listed: the foreign keys refuse them)
+INCONSISTENCIES = {
+    "article without its own URL": "SELECT a.id FROM articles a WHERE NOT EXISTS "
+    "(SELECT 1 FROM article_urls u WHERE u.article_id = a.id AND u.layer IS NULL)",
+    "article without its fetch-log row": "SELECT a.id FROM articles a WHERE NOT EXISTS "
+    "(SELECT 1 FROM fetch_log f WHERE f.article_id = a.id AND f.outcome = 'stored')",
+    "article without LSH bands": "SELECT a.id FROM articles a WHERE NOT EXISTS "
+    "(SELECT 1 FROM lsh_bands b WHERE b.article_id = a.id)",
+    "stored or duplicate fetch without its article": "SELECT f.id FROM fetch_log f "
+    "LEFT JOIN articles a ON a.id = f.article_id WHERE f.outcome IN ('stored', 'duplicate') AND a.id IS NULL",
+    "URL stored twice": "SELECT canonical_url FROM fetch_log WHERE outcome = 'stored' "
+    "GROUP BY canonical_url HAVING count(*) > 1",
+}
+
+
+def inconsistencies(database: Path | str) -> dict[str, list[Any]]:
+    """What is wrong with the store at ``database``: an empty dict when it is consistent."""
+    found = {what: query(database, sql) for what, sql in INCONSISTENCIES.items()}
+    return {what: rows for what, rows in found.items() if rows}
+
+
+def newsmon(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """`newsmon ARGS…` as a user runs it, in a process of its own under the loopback-only guard."""
+    return subprocess.run(
+        [sys.executable, "-m", "tests.crawl_helpers", *args],
+        cwd=ROOT,
+        env={**env, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def status(env: dict[str, str]) -> dict[str, Any]:
+    """`newsmon status --json`, beside the daemon."""
+    done = newsmon(env, "status", "--json")
+    assert done.returncode == 0, done.stderr
+    return dict(json.loads(done.stdout))
