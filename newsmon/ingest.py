@@ -369,13 +369,13 @@ class IngestBatch:
         """Decide one document; see ``Ingestor.ingest``."""
         connection = self._begin()
         self._pending.append(self._ingestor._decide_safely(connection, document, article))
-        self._commit_when_due()
+        self.commit_when_due()
 
     def reject(self, url: str, source: str, reason: str) -> None:
         """Record a document that never reached extraction; see ``Ingestor.reject``."""
         connection = self._begin()
         self._pending.append(self._ingestor._reject(connection, url, source, reason))
-        self._commit_when_due()
+        self.commit_when_due()
 
     def commit(self) -> list[IngestResult]:
         """Commit what is pending now; returns the results it made final."""
@@ -421,6 +421,10 @@ class IngestBatch:
             self._opened_at = time.monotonic()
         return self._connection
 
-    def _commit_when_due(self) -> None:
+    def commit_when_due(self) -> None:
+        """Commit when the batch is full or its transaction has been open ``max_seconds``.
+
+        Called after every document, and by callers whose documents may stop coming for a while
+        (a crawl waiting for slow pages) on a timer, so the write lock is not held while idle."""
         if len(self._pending) >= self._size or time.monotonic() - self._opened_at >= self._max_seconds:
             self.commit()

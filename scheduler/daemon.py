@@ -21,7 +21,6 @@ from typing import Any
 
 from apscheduler.events import EVENT_JOB_MISSED, JobExecutionEvent
 from apscheduler.executors.pool import ThreadPoolExecutor
-from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
@@ -31,12 +30,16 @@ from sqlalchemy.exc import OperationalError
 from newsmon.config import Config
 from newsmon.store.db import Store, open_store
 from scheduler import jobs
+from scheduler.busy import PatientJobStore, patiently
 from scheduler.child import ChildLimits, ChildRunner
 from scheduler.healthz import serve_health
 from scheduler.lock import DatabaseLock, lock_state
 from scheduler.settings import ScheduleSettings, daemon_settings, parse_duration, schedule_settings
 
 log = logging.getLogger(__name__)
+
+#: how long the scheduler thread waits out a locked database to record a job's next run time
+JOB_STORE_PATIENCE = 300.0
 
 
 @dataclass(frozen=True)
@@ -169,7 +172,11 @@ class Daemon:
 
     def _start_scheduler(self) -> BackgroundScheduler:
         scheduler = BackgroundScheduler(
-            jobstores={"default": SQLAlchemyJobStore(engine=self.store.engine)},
+            jobstores={
+                "default": PatientJobStore(
+                    engine=self.store.engine, within=JOB_STORE_PATIENCE, stopping=self.stopping
+                )
+            },
             executors={"default": ThreadPoolExecutor(4)},
             timezone=self.config.tz,
         )
@@ -187,14 +194,21 @@ class Daemon:
         return scheduler
 
     def _keep_lock(self) -> bool:
-        """Renew the lease; False when another daemon has taken it (this one must stop)."""
+        """Renew the lease; False when another daemon has taken it (this one must stop).
+
+        A locked database is waited out until the lease would run out (after that a standby may
+        take over, and the renewal, when it gets through, tells); other errors are only logged."""
+        lease_left = self.last_heartbeat + self.settings.lease_seconds - time.monotonic()
         try:
-            if not self.lock.renew():
-                return False
-            self.last_heartbeat = time.monotonic()
+            renewed = patiently(
+                self.lock.renew, within=max(lease_left, 0), what="heartbeat", stopping=self.stopping
+            )
         except OperationalError as exc:  # database busy or briefly away: the lease still runs
             log.warning("heartbeat failed: %s", exc.orig)
-        return True
+            return True
+        if renewed:
+            self.last_heartbeat = time.monotonic()
+        return renewed
 
     def run(self, standby: bool = False) -> int:
         """Run until a signal (exit 0), or refuse when another daemon runs (exit 1)."""

@@ -13,21 +13,27 @@ from sqlalchemy import delete, func, insert, select, update
 
 from newsmon.store.db import WRITE_OPTION, Store
 from newsmon.store.models import DaemonRun
+from scheduler.busy import patiently
 from scheduler.lock import utcnow
 
 
+#: how long a run record waits out a locked database (a crawl's commit, an import) before failing
+WRITE_PATIENCE = 120.0
+
+
 def _write(store: Store, statement: Any) -> Any:
-    with store.engine.connect().execution_options(**{WRITE_OPTION: True}) as connection:
-        with connection.begin():
-            return connection.execute(statement)
+    def attempt() -> Any:
+        with store.engine.connect().execution_options(**{WRITE_OPTION: True}) as connection:
+            with connection.begin():
+                result = connection.execute(statement)
+                return result.scalar_one() if result.returns_rows else result.rowcount
+
+    return patiently(attempt, within=WRITE_PATIENCE, what=f"recording {statement.table.name}")
 
 
 def start_run(store: Store, job: str) -> int:
     """Record that ``job`` started; returns the run id to finish."""
-    statement = insert(DaemonRun).values(job=job, started_at=utcnow()).returning(DaemonRun.id)
-    with store.engine.connect().execution_options(**{WRITE_OPTION: True}) as connection:
-        with connection.begin():
-            return int(connection.execute(statement).scalar_one())
+    return int(_write(store, insert(DaemonRun).values(job=job, started_at=utcnow()).returning(DaemonRun.id)))
 
 
 def finish_run(store: Store, run_id: int, outcome: str, detail: dict[str, Any]) -> None:
@@ -37,7 +43,7 @@ def finish_run(store: Store, run_id: int, outcome: str, detail: dict[str, Any]) 
 
 def forget_runs_before(store: Store, cutoff: datetime) -> int:
     """Delete run records started before ``cutoff``; returns how many."""
-    return int(_write(store, delete(DaemonRun).where(DaemonRun.started_at < cutoff)).rowcount)
+    return int(_write(store, delete(DaemonRun).where(DaemonRun.started_at < cutoff)))
 
 
 def last_runs(store: Store) -> dict[str, DaemonRun]:

@@ -20,6 +20,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
+from twisted.internet.task import LoopingCall
 
 from crawler.items import FetchedPage, KnownCopy, Rejected
 from crawler.reasons import Reject, reason_class
@@ -29,6 +30,8 @@ from newsmon.extract import RawDocument
 from newsmon.ingest import IngestBatch, Ingestor, IngestResult
 from newsmon.store.db import Store, open_store
 from newsmon.topics import TopicProfile, load_topics
+
+IDLE_COMMIT_SECONDS = 1.0  # how often an open batch is checked for its age while no page comes
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -49,6 +52,7 @@ class StorePipeline:
         self.store: Store | None = None
         self.batch: IngestBatch | None = None
         self._pending: list[Future[None]] = []  # rejections recorded from the item_dropped signal
+        self._idle_commits = LoopingCall(self._commit_idle_batch)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -59,6 +63,9 @@ class StorePipeline:
 
     async def open_spider(self) -> None:
         await self._run(self._open)
+        # on SQLite an open batch holds the write lock: while no page comes (the crawl waits for
+        # slow ones) it is still committed on time, so other writers (the daemon) are not held up
+        self._idle_commits.start(IDLE_COMMIT_SECONDS, now=False)
 
     async def process_item(self, item: Any) -> Any:
         if isinstance(item, FetchedPage):
@@ -77,7 +84,12 @@ class StorePipeline:
                 self.writer.submit(self._write().reject, item.url, item.source, str(exception))
             )
 
+    def _commit_idle_batch(self) -> None:
+        self._pending.append(self.writer.submit(self._write().commit_when_due))
+
     async def close_spider(self) -> None:
+        if self._idle_commits.running:
+            self._idle_commits.stop()
         try:
             for future in self._pending:
                 await asyncio.wrap_future(future)  # a failed write fails the crawl, not silently
