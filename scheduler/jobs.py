@@ -18,13 +18,14 @@ from typing import Any
 from sqlalchemy import delete, text
 
 from newsmon.config import Config
+from newsmon.health import apply_backoff, backing_off
 from newsmon.sources import ConfiguredSource, load_sources, open_registry
 from newsmon.store.db import WRITE_OPTION, Store
 from newsmon.store.models import FetchLog
 from newsmon.topics import load_topics, search_queries
 from scheduler.child import ChildRunner
-from scheduler.health import apply_backoff
-from scheduler.history import finish_run, forget_runs_before, start_run
+from scheduler.busy import patiently
+from scheduler.history import WRITE_PATIENCE, finish_run, forget_runs_before, start_run
 from scheduler.lock import utcnow
 from scheduler.settings import ScheduleSettings
 
@@ -77,9 +78,7 @@ def _recorded(job: str, body: Callable[[JobContext], tuple[str, dict[str, Any]]]
 def _targets(context: JobContext, kind: str, now: datetime) -> list[dict[str, Any]]:
     """The enabled sources of ``kind`` not backing off, as crawl targets (search: one per query)."""
     registry = open_registry(context.store, load_sources(context.config.sources_file))
-    waiting = {
-        state.name for state in registry.states() if state.next_attempt_at and state.next_attempt_at > now
-    }
+    waiting = backing_off(context.store, now)
     due = [s for s in registry.sources() if s.spec.kind == kind and s.spec.name not in waiting]
     if kind != "search" or not due:
         return [_target(source, source.spec.address) for source in due]
@@ -110,7 +109,11 @@ def _crawl(kind: str) -> Callable[[JobContext], tuple[str, dict[str, Any]]]:
         if not targets:
             return "ok", {"targets": 0}
         result = context.runner.run(targets)
-        waiting = apply_backoff(context.store, context.schedule, now)
+        waiting = patiently(
+            lambda: apply_backoff(context.store, context.schedule, now),
+            within=WRITE_PATIENCE,
+            what="recording back-off",
+        )
         detail: dict[str, Any] = {
             "targets": len(targets),
             "returncode": result.returncode,

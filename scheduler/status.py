@@ -11,9 +11,9 @@ from typing import Any
 from sqlalchemy import func, select
 
 from newsmon.config import Config
+from newsmon.health import source_health
 from newsmon.store.db import Store
 from newsmon.store.models import ApschedulerJob, Article, FetchLog
-from scheduler.health import source_health
 from scheduler.history import last_runs, run_counts
 from scheduler.lock import lock_state, utcnow
 from scheduler.settings import schedule_settings

@@ -1,27 +1,33 @@
 """`newsmon crawl`: fetch the articles the sources list and store them.
 
 A thin call into ``crawler.run.run_crawl``; the crawl runs in this process (one per command).
-The targets are the enabled sources of the registry (``newsmon sources``), some of them
-(``--source``), or addresses given with ``--url``. The crawler is imported only when a crawl
-starts, so ``--help`` stays instant.
+The targets are the enabled sources of the registry (``newsmon sources``) that are not backing
+off after failures, some of them (``--source``), or addresses given with ``--url``. Afterwards
+each crawled source's back-off is set from its failures, as the daemon does. The crawler is
+imported only when a crawl starts, so ``--help`` stays instant.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import click
 
 from newsmon.cli.context import AppContext, print_json, print_table
+from newsmon.health import apply_backoff, backing_off
 from newsmon.sources import SourceSpec, load_sources, open_registry
 
 if TYPE_CHECKING:
     from crawler.targets import Target
 
 
-def _source_targets(app: AppContext, names: tuple[str, ...], query: str | None) -> list[Target]:
-    """Targets for the registry's enabled sources (or the named ones, enabled or not)."""
+def _source_targets(
+    app: AppContext, names: tuple[str, ...], query: str | None, now: datetime
+) -> list[Target]:
+    """Targets for the registry's enabled sources not backing off (or the named ones, enabled or
+    not, backing off or not: naming a source asks for it now)."""
     registry = open_registry(app.store, load_sources(app.config.sources_file))
     sources = registry.sources(include_disabled=bool(names))
     if names:
@@ -31,6 +37,16 @@ def _source_targets(app: AppContext, names: tuple[str, ...], query: str | None) 
                 f"no such source: {', '.join(sorted(unknown))} (see `newsmon sources list`)"
             )
         sources = [source for source in sources if source.spec.name in names]
+    else:
+        waiting = backing_off(app.store, now)
+        resting = sorted(source.spec.name for source in sources if source.spec.name in waiting)
+        if resting:
+            click.echo(
+                "backing off after failures, skipped (name them with --source to crawl now): "
+                + ", ".join(f"{name} until {waiting[name]:%Y-%m-%d %H:%M} UTC" for name in resting),
+                err=True,
+            )
+            sources = [source for source in sources if source.spec.name not in waiting]
     skipped = [source.spec.name for source in sources if source.spec.kind == "search" and not query]
     if skipped:
         click.echo(f"search sources need --query, skipped: {', '.join(skipped)}", err=True)
@@ -72,16 +88,20 @@ def crawl(
     """
     from crawler.run import run_crawl
     from crawler.targets import Target
+    from newsmon.ingest import utcnow
 
     if urls and (names or query):
         raise click.UsageError("--url crawls the given addresses; --source and --query select sources")
     if bool(urls) != bool(kind):
         raise click.UsageError("--url and --kind go together")
+    started = utcnow()
     if urls:
         targets = [Target(name or urlsplit(url).netloc, kind, url) for url in urls]  # type: ignore[arg-type]
     else:
-        targets = _source_targets(app, names, query)
+        targets = _source_targets(app, names, query, started)
     summary = run_crawl(app.config, targets)
+    # the same back-off the daemon keeps, so a cron job of `newsmon crawl` spares failing sources
+    apply_backoff(app.store, app.config.schedule, started)
     if as_json:
         print_json(summary.as_dict())
         return
