@@ -161,18 +161,22 @@ class Ingestor:
         return IngestBatch(self, size, max_seconds, on_commit)
 
     def _decide_safely(
-        self, connection: Connection, document: RawDocument, article: CleanArticle | None
+        self,
+        connection: Connection,
+        document: RawDocument,
+        article: CleanArticle | None,
+        topic_scores: Sequence[TopicScore] | None = None,
     ) -> IngestResult:
         """Decide one document inside a savepoint, so its rows are written whole or not at all."""
         try:
             with _savepoint(connection):
-                return self._decide(connection, document, article)
+                return self._decide(connection, document, article, topic_scores)
         except (IntegrityError, driver_error(connection, "IntegrityError")):
             # another process stored the same URL or text between our check and insert: decide again
             log.info("concurrent insert for %s, deciding again", document.url)
             self._source_ids.clear()  # a source row created in the rolled-back savepoint is gone
             with _savepoint(connection):
-                return self._decide(connection, document, article)
+                return self._decide(connection, document, article, topic_scores)
 
     def _reject(self, connection: Connection, url: str, source: str, reason: str) -> IngestResult:
         document = RawDocument(url=url, content="", kind="text", source=source)
@@ -182,7 +186,11 @@ class Ingestor:
             return self._log(connection, document, canonical_url(url), source_id, result)
 
     def _decide(
-        self, connection: Connection, document: RawDocument, article: CleanArticle | None
+        self,
+        connection: Connection,
+        document: RawDocument,
+        article: CleanArticle | None,
+        topic_scores: Sequence[TopicScore] | None = None,
     ) -> IngestResult:
         canonical = canonical_url(document.url)
         source_id = self._source_id(connection, document.source)
@@ -200,7 +208,9 @@ class Ingestor:
         if decision:
             self._add_alias(connection, decision, document, canonical, source_id, article.title)
             return self._log(connection, document, canonical, source_id, self._duplicate(document, decision))
-        article_id, story_id = self._insert(connection, article, fingerprint, canonical, source_id, document)
+        article_id, story_id = self._insert(
+            connection, article, fingerprint, canonical, source_id, document, topic_scores
+        )
         result = IngestResult(document.url, "stored", article_id=article_id, story_id=story_id)
         return self._log(connection, document, canonical, source_id, result)
 
@@ -246,6 +256,7 @@ class Ingestor:
         canonical: str,
         source_id: int,
         document: RawDocument,
+        topic_scores: Sequence[TopicScore] | None = None,
     ) -> tuple[int, int]:
         """Insert the article with its own URL, band keys and story; returns (article id, story id).
 
@@ -284,7 +295,7 @@ class Ingestor:
                 story_terms=fingerprint.terms,
                 story_id=story.story_id,
                 story_similarity=story.similarity,
-                topic_scores=self._topic_scores(article),
+                topic_scores=self._topic_scores(article, topic_scores),
             ),
         )
         _INSERT_URL.execute(
@@ -307,7 +318,11 @@ class Ingestor:
         index_story_terms(connection, article_id, story_input)
         return article_id, story.story_id
 
-    def _topic_scores(self, article: CleanArticle) -> dict[str, Any] | None:
+    def _topic_scores(
+        self, article: CleanArticle, precomputed: Sequence[TopicScore] | None
+    ) -> dict[str, Any] | None:
+        if precomputed is not None:
+            return scores_record(precomputed)
         if not self.topics:
             return None
         scores = score_topics(self.topics, article.title, article.text, article.language)
@@ -365,10 +380,17 @@ class IngestBatch:
         # a one-document batch commits at once: a checkpoint thread would cost more than it saves
         self.checkpoints = BackgroundCheckpoints(ingestor.store.engine) if size > 1 else None
 
-    def ingest(self, document: RawDocument, article: CleanArticle | None = None) -> None:
-        """Decide one document; see ``Ingestor.ingest``."""
+    def ingest(
+        self,
+        document: RawDocument,
+        article: CleanArticle | None = None,
+        topic_scores: Sequence[TopicScore] | None = None,
+    ) -> None:
+        """Decide one document; see ``Ingestor.ingest``. ``topic_scores``: the article's scores
+        when the caller has them already (a crawl scores pages in its extraction workers), so
+        they are not computed twice."""
         connection = self._begin()
-        self._pending.append(self._ingestor._decide_safely(connection, document, article))
+        self._pending.append(self._ingestor._decide_safely(connection, document, article, topic_scores))
         self.commit_when_due()
 
     def reject(self, url: str, source: str, reason: str) -> None:
