@@ -22,7 +22,6 @@ from crawler.workers import ExtractionWorkers
 from newsmon.ingest import utcnow
 from newsmon.store.db import WRITE_OPTION, Store
 from newsmon.store.models import Source
-from newsmon.topics import TopicProfile
 
 
 @dataclass(frozen=True)
@@ -50,9 +49,8 @@ class CrawlRun:
     validators: dict[str, Validators] = field(default_factory=dict)  # by source name, read before
     outcomes: dict[str, SourceOutcome] = field(default_factory=dict)  # by source name, written after
     seen: set[str] = field(default_factory=set)  # article URLs handled so far
-    # started or read once for all spiders rather than by each (None: each spider does it)
+    # started once for all spiders rather than by each (None: each spider starts its own)
     extraction: ExtractionWorkers | None = None
-    topics: tuple[TopicProfile, ...] | None = None  # the profiles stored articles are scored against
 
     def __deepcopy__(self, memo: dict[int, Any]) -> CrawlRun:
         return self

@@ -7,15 +7,18 @@ fetch failed, the reason says why) or a ``KnownCopy`` (its canonical URL is alre
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from newsmon.extract import Article, RawDocument
+from newsmon.topics import TopicScore
 
 
 @dataclass(frozen=True)
 class FetchedPage:
-    """An HTML page as fetched; ``article`` is filled in by the extract pipeline.
+    """An HTML page as fetched; ``article`` and ``topic_scores`` (by topic name; empty without
+    topic profiles) are filled in by the extract pipeline.
 
     ``url`` is the advertised URL (the one the fetch log and the store know it by), ``final_url``
     where redirects ended. ``html`` is the decoded text; ``encoding_note`` says when the declared
@@ -29,6 +32,7 @@ class FetchedPage:
     fetched_at: datetime
     encoding_note: str | None = None
     article: Article | None = field(default=None, repr=False)
+    topic_scores: Mapping[str, TopicScore] = field(default_factory=dict, repr=False)
 
     def document(self) -> RawDocument:
         """The page as the core's ingest path takes it."""

@@ -21,7 +21,7 @@ from twisted.python.failure import Failure
 
 from crawler.crawlrun import CrawlRun, load_validators, save_outcomes
 from crawler.middlewares.ssrf import Resolver
-from crawler.pipelines.extract import warm_up
+from crawler.pagework import profiles, warm_up
 from crawler.settings import RESOLVER, RUN, to_scrapy_settings
 from crawler.spiders.feed import FeedSpider
 from crawler.spiders.search import SearchSpider
@@ -29,8 +29,7 @@ from crawler.spiders.sitemap import SitemapSpider
 from crawler.targets import KINDS, Target
 from crawler.workers import ExtractionWorkers, worker_count
 from newsmon.config import Config
-from newsmon.store.db import open_store
-from newsmon.topics import load_topics
+from newsmon.store.db import Store, open_store
 
 SPIDERS: Mapping[str, type[Spider]] = {"feed": FeedSpider, "sitemap": SitemapSpider, "search": SearchSpider}
 
@@ -99,10 +98,31 @@ def run_crawl(config: Config, targets: Sequence[Target], *, resolver: Resolver |
 
     ``resolver`` maps host names to addresses for the SSRF guard (default: the system resolver).
     """
-    topics = load_topics(config.topics_file)  # read once for all spiders, and before anything opens
-    store = open_store(config.store_url)  # migrated once, before components open the store
     extraction = ExtractionWorkers(worker_count(config.crawl.extract_workers))
-    run = CrawlRun(load_validators(store, {t.name for t in targets}), extraction=extraction, topics=topics)
+    extraction.start(warm_up, config.topics_file)  # first, so their start-up overlaps all of ours
+    try:
+        # read before anything opens, so a broken file fails the crawl with its one-line error
+        # (extraction in this process reuses them; worker processes read them once each)
+        profiles(config.topics_file)
+        store = open_store(config.store_url)  # migrated once, before components open the store
+        try:
+            crawlers = _crawl(config, targets, store, extraction, resolver)
+        finally:
+            store.close()
+    finally:
+        extraction.shutdown()
+    return CrawlSummary.from_stats(crawler.stats.get_stats() for crawler in crawlers)
+
+
+def _crawl(
+    config: Config,
+    targets: Sequence[Target],
+    store: Store,
+    extraction: ExtractionWorkers,
+    resolver: Resolver | None,
+) -> list[Crawler]:
+    """Run the targets' spiders one kind after another, then save the sources' outcomes."""
+    run = CrawlRun(load_validators(store, {t.name for t in targets}), extraction=extraction)
     settings = to_scrapy_settings(config)
     settings[RUN] = run
     if resolver is not None:
@@ -121,13 +141,9 @@ def run_crawl(config: Config, targets: Sequence[Target], *, resolver: Resolver |
 
     failures: list[Failure] = []
     one_after_another().addErrback(failures.append)
-    try:
-        extraction.start(warm_up)
-        process.start()
-        if failures:
-            failures[0].raiseException()
-        save_outcomes(store, targets, run.outcomes)
-    finally:
-        extraction.shutdown()
-        store.close()
+    process.start()
+    if failures:
+        failures[0].raiseException()
+    save_outcomes(store, targets, run.outcomes)
+    return crawlers
     return CrawlSummary.from_stats(crawler.stats.get_stats() for crawler in crawlers)

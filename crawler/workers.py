@@ -1,8 +1,11 @@
 """The extraction processes of one crawl, shared by its spiders.
 
-Extraction (lxml, trafilatura, htmldate) takes tens of milliseconds of CPU per page. Run in the
-reactor thread it holds up every download in flight for that long, so it runs in worker
-processes (``crawl.extract_workers``; 0: one per CPU beyond the first, none on one CPU).
+Extraction and topic scoring (``crawler.pagework``) take milliseconds of CPU per page. Run in the
+reactor thread they hold up every download in flight for that long, so they run in worker
+processes (``crawl.extract_workers``; 0: one per CPU, none on one CPU). As many workers as CPUs,
+not one fewer: the crawl process's own share (Scrapy, dedup, the store) is smaller than one
+worker's, and the operating system fits it in beside them; with one fewer, a CPU idled while the
+single worker held up the crawl.
 
 A worker costs seconds of CPU before its first page: a fresh interpreter imports the command
 that runs the crawl, the extractor and its language model. So a crawl starts its workers once,
@@ -26,8 +29,9 @@ T = TypeVar("T")
 
 
 def worker_count(configured: int) -> int:
-    """Extraction processes for ``crawl.extract_workers`` (0: one per CPU beyond the first)."""
-    return configured or max((os.cpu_count() or 1) - 1, 0)
+    """Extraction processes for ``crawl.extract_workers`` (0: one per CPU, none on one CPU)."""
+    cpus = os.cpu_count() or 1
+    return configured or (cpus if cpus > 1 else 0)
 
 
 class ExtractionWorkers:
@@ -37,13 +41,13 @@ class ExtractionWorkers:
         self.count = count
         self._pool: ProcessPoolExecutor | None = None
 
-    def start(self, warm_up: Callable[[], object]) -> None:
-        """Start the workers now, each running ``warm_up`` (module level), so that their start-up
-        overlaps the crawl's own instead of holding up its first pages."""
+    def start(self, warm_up: Callable[..., object], *args: Any) -> None:
+        """Start the workers now, each running ``warm_up(*args)`` (module level), so that their
+        start-up overlaps the crawl's own instead of holding up its first pages."""
         if self.count:
             pool = self._pool or self._start()
             for _ in range(self.count):
-                pool.submit(warm_up)
+                pool.submit(warm_up, *args)
 
     async def call(self, function: Callable[..., T], *args: Any) -> T:
         """``function(*args)`` in a worker; ``function`` must be importable by name (module level).

@@ -16,6 +16,7 @@ import tracemalloc
 import urllib.request
 from collections import defaultdict
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -33,6 +34,7 @@ from crawler.items import FetchedPage
 from crawler.middlewares.retry_after import RetryAfterMiddleware, retry_after_seconds
 from crawler.middlewares.ssrf import GuardedResolver, SsrfGuardMiddleware, is_public
 from crawler.pipelines.consent import is_consent_wall
+from crawler.pagework import analyse_page
 from crawler.pipelines.extract import ExtractPipeline
 from crawler.pipelines.topic import TopicGate
 from crawler.reasons import Refused, Reject, classify_failure, reason_class
@@ -44,8 +46,8 @@ from crawler.spiders.sitemap import NewsSitemap, SitemapSpider, entry_date
 from crawler.targets import Target
 from newsmon.config import load_config
 from newsmon.demosite import FixtureSite, ManifestEntry
-from newsmon.extract import Article, extract_article
-from newsmon.topics import load_topics
+from newsmon.extract import Article
+from newsmon.topics import load_topics, score_topics, scores_record
 from tests.conftest import Cli
 from tests.crawl_helpers import CrawlOutcome, crawl_in_subprocess, die_in_worker, fixture_resolver
 
@@ -193,6 +195,18 @@ def test_misdeclared_cp1252_page_is_stored_with_its_umlauts(
     assert len(rows) == 1
     assert "\ufffd" not in rows[0].text
     assert any(letter in rows[0].text for letter in "äöüß")
+
+
+def test_stored_articles_keep_the_topic_scores_they_passed_the_gate_with(
+    home: Path, first: CrawlOutcome
+) -> None:
+    rows = Store(home).rows("SELECT title, text, language, topic_scores FROM articles")
+    profiles = load_topics()
+    assert rows
+    for row in rows:
+        stored = json.loads(row.topic_scores)
+        assert stored == scores_record(score_topics(profiles, row.title, row.text, row.language).values())
+        assert any(score["relevant"] for score in stored.values())
 
 
 def test_crawl_ends_in_bounded_time_and_never_leaves_loopback(first: CrawlOutcome) -> None:
@@ -408,14 +422,15 @@ def test_sitemap_spider_skips_old_entries_and_follows_indexes() -> None:
 def test_a_dying_extraction_worker_costs_one_page_not_the_crawl(site: FixtureSite) -> None:
     url = site.manifest["tb-h200-lizenzen"].url
     page = FetchedPage(url, url, "tagesblick", download(url).decode(), datetime.now(UTC))
-    pipeline = ExtractPipeline(ZoneInfo("Europe/Berlin"), workers=1, extract=die_in_worker)
+    pipeline = ExtractPipeline(ZoneInfo("Europe/Berlin"), workers=1, analyse=die_in_worker)
     try:
         with pytest.raises(Reject) as caught:
             asyncio.run(pipeline.process_item(page))
         assert caught.value.reason == "error"
-        pipeline.extract = extract_article
+        pipeline.analyse = analyse_page
         extracted = asyncio.run(pipeline.process_item(page))
         assert extracted.article.title.startswith("Washington erlaubt Nvidia")
+        assert extracted.topic_scores["ki-wettlauf-usa-china"].relevant
     finally:
         pipeline.close_spider()
 
@@ -482,9 +497,17 @@ def test_consent_wall_is_told_from_an_article_with_a_cookie_banner(site: Fixture
     assert not is_consent_wall(page)
 
 
-def _page(title: str, text: str) -> FetchedPage:
+def _scored_page(title: str, text: str) -> FetchedPage:
     article = Article(url="https://x.example/a", title=title, text=text, language="de", published=None)
-    return FetchedPage(article.url, article.url, "test", "<html></html>", datetime.now(UTC), article=article)
+    scores = score_topics(load_topics(), title, text, "de")
+    return FetchedPage(
+        article.url, article.url, "test", "<html></html>", datetime.now(UTC), article=article, topic_scores=scores
+    )
+
+
+def test_topic_gate_passes_pages_when_there_are_no_topic_profiles() -> None:
+    page = replace(_scored_page("Neuer Grafiktreiber", "Nvidia bringt einen Treiber für Spiele."), topic_scores={})
+    assert TopicGate().process_item(page) is page
 
 
 @pytest.mark.parametrize(
@@ -509,8 +532,8 @@ def _page(title: str, text: str) -> FetchedPage:
     ],
 )
 def test_topic_gate_keeps_what_a_topic_profile_finds_relevant(title: str, text: str, on_topic: bool) -> None:
-    gate = TopicGate(load_topics())
-    page = _page(title, text)
+    gate = TopicGate()
+    page = _scored_page(title, text)
     if on_topic:
         assert gate.process_item(page) is page
     else:

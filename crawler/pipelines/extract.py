@@ -1,7 +1,7 @@
-"""Clean text and metadata from each fetched page, through the core's ``extract_article``.
+"""Clean text, metadata and topic scores for each fetched page (``crawler.pagework``).
 
-The extraction runs in the crawl's worker processes (``crawler.workers``), so it does not hold
-up the downloads in flight.
+The work runs in the crawl's worker processes (``crawler.workers``), so it does not hold up the
+downloads in flight.
 """
 
 from __future__ import annotations
@@ -10,42 +10,26 @@ import logging
 from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from crawler.items import FetchedPage
+from crawler.pagework import AnalysedPage, analyse_page
 from crawler.reasons import Reject
 from crawler.settings import CONFIG, RUN
 from crawler.workers import ExtractionWorkers, worker_count
 from newsmon.errors import InputError
-from newsmon.extract import Article, RawDocument, extract_article
+from newsmon.extract import RawDocument
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 log = logging.getLogger(__name__)
 
-Extract = Callable[[RawDocument, ZoneInfo, int], Article]
-_ANY_LENGTH = 1  # the size gate comes after the paywall gate (crawler.pipelines.size)
+Analyse = Callable[[RawDocument, ZoneInfo, Path | None], AnalysedPage]
 # InputError messages of the extractor by their start, and the reason class each one means
 _INPUT_REASONS = (("not HTML", "not_html"),)
-
-
-_WARM_UP_PAGE = """<!doctype html><html lang="de"><head><title>Probe</title></head><body><article>
-<h1>Probe der Extraktion</h1><p>Dieser kurze Text lädt die Bibliotheken und das Sprachmodell
-der Extraktion, bevor die erste Seite des Crawls eintrifft, damit sie nicht darauf warten muss.</p>
-</article></body></html>"""
-
-
-def warm_up() -> None:
-    """Extract a small built-in page, so that a fresh worker loads its libraries and language
-    model while the crawl starts up, not while its first pages wait."""
-    try:
-        extract_article(
-            RawDocument("http://warm-up.invalid/", _WARM_UP_PAGE, "html"), ZoneInfo("UTC"), _ANY_LENGTH
-        )
-    except InputError:
-        pass  # the libraries are loaded either way
 
 
 def input_reason(error: InputError) -> str:
@@ -55,7 +39,8 @@ def input_reason(error: InputError) -> str:
 
 
 class ExtractPipeline:
-    """Turns a ``FetchedPage`` into one carrying its ``Article``, or drops it with the reason.
+    """Turns a ``FetchedPage`` into one carrying its ``Article`` and topic scores, or drops it
+    with the reason.
 
     Junk is an ``InputError`` with its reason. Anything else is a bug or a crashed worker (a page
     that kills lxml kills only the worker, which is then replaced); the page is logged with the
@@ -64,26 +49,32 @@ class ExtractPipeline:
     """
 
     def __init__(
-        self, tz: ZoneInfo, workers: ExtractionWorkers | int, extract: Extract = extract_article
+        self,
+        tz: ZoneInfo,
+        workers: ExtractionWorkers | int,
+        topics_file: Path | None = None,
+        analyse: Analyse = analyse_page,
     ) -> None:
-        """``workers``: the crawl's shared workers, or how many of its own to start (and stop)."""
+        """``workers``: the crawl's shared workers, or how many of its own to start (and stop);
+        ``topics_file``: the profiles pages are scored against (None: the shipped ones)."""
         self.tz = tz
         self.owned = isinstance(workers, int)
         self.workers = ExtractionWorkers(workers) if isinstance(workers, int) else workers
-        self.extract = extract  # a module-level function: workers import it by name
+        self.topics_file = topics_file
+        self.analyse = analyse  # a module-level function: workers import it by name
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
         config, run = crawler.settings[CONFIG], crawler.settings.get(RUN)
         if run is not None and run.extraction is not None:
-            return cls(config.tz, run.extraction)
-        return cls(config.tz, worker_count(config.crawl.extract_workers))
+            return cls(config.tz, run.extraction, config.topics_file)
+        return cls(config.tz, worker_count(config.crawl.extract_workers), config.topics_file)
 
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, FetchedPage):
             return item
         try:
-            article = await self.workers.call(self.extract, item.document(), self.tz, _ANY_LENGTH)
+            page = await self.workers.call(self.analyse, item.document(), self.tz, self.topics_file)
         except InputError as exc:
             raise Reject(input_reason(exc), str(exc)) from None
         except BrokenProcessPool:
@@ -92,7 +83,7 @@ class ExtractPipeline:
         except Exception as exc:
             log.exception("extraction failed on %s", item.url)
             raise Reject("error", f"extraction failed: {type(exc).__name__}: {exc}") from None
-        return replace(item, article=article)
+        return replace(item, article=page.article, topic_scores=page.topic_scores)
 
     def close_spider(self) -> None:
         if self.owned:

@@ -24,12 +24,11 @@ from twisted.internet.task import LoopingCall
 
 from crawler.items import FetchedPage, KnownCopy, Rejected
 from crawler.reasons import Reject, reason_class
-from crawler.settings import CONFIG, RUN
+from crawler.settings import CONFIG
 from newsmon.config import Config
 from newsmon.extract import RawDocument
 from newsmon.ingest import IngestBatch, Ingestor, IngestResult
 from newsmon.store.db import Store, open_store
-from newsmon.topics import TopicProfile, load_topics
 
 IDLE_COMMIT_SECONDS = 1.0  # how often an open batch is checked for its age while no page comes
 
@@ -41,13 +40,9 @@ if TYPE_CHECKING:
 class StorePipeline:
     """Stores pages, records rejections, counts outcomes."""
 
-    def __init__(
-        self, config: Config, stats: StatsCollector, topics: tuple[TopicProfile, ...] | None = None
-    ) -> None:
-        """``topics``: the profiles stored articles are scored against (None: read them here)."""
+    def __init__(self, config: Config, stats: StatsCollector) -> None:
         self.config = config
         self.stats = stats
-        self.topics = topics
         self.writer = ThreadPoolExecutor(1, thread_name_prefix="newsmon-store")
         self.store: Store | None = None
         self.batch: IngestBatch | None = None
@@ -56,8 +51,7 @@ class StorePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
-        run = crawler.settings.get(RUN)
-        pipeline = cls(crawler.settings[CONFIG], crawler.stats, None if run is None else run.topics)
+        pipeline = cls(crawler.settings[CONFIG], crawler.stats)
         crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
         return pipeline
 
@@ -69,7 +63,9 @@ class StorePipeline:
 
     async def process_item(self, item: Any) -> Any:
         if isinstance(item, FetchedPage):
-            await self._run(self._write().ingest, item.document(), item.article)
+            # stored articles keep the scores the topic gate decided on (crawler.pagework)
+            scores = list(item.topic_scores.values()) or None
+            await self._run(self._write().ingest, item.document(), item.article, scores)
         elif isinstance(item, Rejected):
             await self._run(self._write().reject, item.url, item.source, item.reason)
         elif isinstance(item, KnownCopy):
@@ -106,9 +102,7 @@ class StorePipeline:
 
     def _open(self) -> None:
         self.store = open_store(self.config.store_url, migrate=False)  # run_crawl migrated it
-        # stored articles carry their topic scores
-        topics = self.topics if self.topics is not None else load_topics(self.config.topics_file)
-        self.batch = Ingestor(self.store, self.config, topics).batch(on_commit=self._count)
+        self.batch = Ingestor(self.store, self.config).batch(on_commit=self._count)
 
     def _close(self) -> None:
         if self.batch is not None:

@@ -1,0 +1,62 @@
+"""What the crawl's worker processes do with a fetched page: extract it, then score it.
+
+Both steps are CPU work of milliseconds a page (lxml, trafilatura, htmldate, the language model;
+the topic profiles' lemmatiser). In the crawl process they would hold up the downloads in flight
+and compete with the store thread for the one interpreter lock, so they run here, beside it.
+Scoring here also means a page is scored once: the topic gate decides on these scores and the
+store keeps the same ones with the article.
+
+Everything here is module level and takes picklable arguments: workers import it by name. The
+topic profiles are read once per process (they cannot be pickled, and are the same all crawl).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from newsmon.errors import InputError
+from newsmon.extract import Article, RawDocument, extract_article
+from newsmon.topics import TopicProfile, TopicScore, load_topics, score_topics
+
+ANY_LENGTH = 1  # the size gate comes after the paywall gate (crawler.pipelines.size)
+
+_WARM_UP_PAGE = """<!doctype html><html lang="de"><head><title>Probe</title></head><body><article>
+<h1>Probe der Extraktion</h1><p>Dieser kurze Text lädt die Bibliotheken und das Sprachmodell
+der Extraktion, bevor die erste Seite des Crawls eintrifft, damit sie nicht darauf warten muss.</p>
+</article></body></html>"""
+
+
+@dataclass(frozen=True)
+class AnalysedPage:
+    """A page's clean article and its score for every topic profile (empty without profiles)."""
+
+    article: Article
+    topic_scores: dict[str, TopicScore]
+
+
+@cache
+def profiles(topics_file: Path | None) -> tuple[TopicProfile, ...]:
+    """The topic profiles in ``topics_file`` (None: the shipped ones), read once per process."""
+    return load_topics(topics_file)
+
+
+def analyse_page(document: RawDocument, tz: ZoneInfo, topics_file: Path | None) -> AnalysedPage:
+    """Extract ``document`` and score it; InputError when it holds no article."""
+    article = extract_article(document, tz, ANY_LENGTH)
+    topics = profiles(topics_file)
+    if not topics:
+        return AnalysedPage(article, {})
+    return AnalysedPage(article, score_topics(topics, article.title, article.text, article.language))
+
+
+def warm_up(topics_file: Path | None) -> None:
+    """Analyse a small built-in page, so that a fresh worker loads its libraries, language model,
+    topic profiles and lemmatiser while the crawl starts up, not while its first pages wait."""
+    page = RawDocument("http://warm-up.invalid/", _WARM_UP_PAGE, "html")
+    try:
+        analyse_page(page, ZoneInfo("UTC"), topics_file)
+    except InputError:
+        pass  # the libraries are loaded either way
