@@ -184,9 +184,12 @@ def test_article_list_json_shape(cli: Cli, imported: dict[str, dict]) -> None:
     rows = json.loads(cli("articles", "list", "--json").output)
     assert len(rows) == 5
     assert all(
-        set(row) == {"id", "title", "url", "source", "published_at", "date_precision", "language", "story_id"}
+        set(row)
+        == {"id", "title", "url", "source", "published_at", "date_precision", "language", "story_id"}
+        | {"read", "starred", "marks"}  # the reader's own marks (review UI)
         for row in rows
     )
+    assert not any(row["read"] or row["starred"] or row["marks"] for row in rows)  # nothing marked yet
     assert rows[0]["id"] == imported["000"]["article_id"]  # newest first
     since = json.loads(cli("articles", "list", "--json", "--since", "2026-01-01").output)
     assert {r["id"] for r in since} == {imported["000"]["article_id"], imported["001"]["article_id"]}
