@@ -33,7 +33,7 @@ from tests.test_daemon_harness import (
 )
 
 pytestmark = pytest.mark.slow
-CRAWL_TIMEOUT = 30.0
+CRAWL_TIMEOUT = 60.0  # well above a normal cycle of this feed (10-30 s on a busy machine)
 
 
 class HangingFeed:
@@ -108,8 +108,7 @@ def test_hanging_crawl_is_killed_at_its_timeout_and_the_next_cycle_stores(
         daemon = DaemonProcess(env, tmp_path / "daemon.log")
         try:
             events = daemon.wait_for(
-                lambda events: [run["outcome"] for run in runs_of(events, "crawl:feed")][:2] == ["timeout", "ok"],
-                timeout=CRAWL_TIMEOUT + 120,
+                lambda events: "ok" in [run["outcome"] for run in runs_of(events, "crawl:feed")], timeout=300
             )
             during = status(env)
             assert daemon.stop(timeout=60)[0] == 0
@@ -117,10 +116,12 @@ def test_hanging_crawl_is_killed_at_its_timeout_and_the_next_cycle_stores(
             daemon.kill()
         assert hanging.hung.is_set()
     hung, after = runs_of(events, "crawl:feed")[:2]
+    assert hung["outcome"] == "timeout"
     assert CRAWL_TIMEOUT <= hung["child_seconds"] < CRAWL_TIMEOUT + 10
     assert hung["returncode"] == -signal.SIGKILL
     assert group_members(child_pids(events)[0]) == []  # the child and its workers are gone
-    assert after["stored"] == articles(home) == expected_articles(site, [atom])
+    assert after["outcome"] == "ok"
+    assert after["stored"] == articles(home) == expected_articles(site, [atom])  # all of them, then
     assert during["counts"]["runs_last_day"]["timeout"] == 1
     outcomes = query(home, "SELECT outcome FROM daemon_runs WHERE job = 'crawl:feed' ORDER BY id")
     assert [row.outcome for row in outcomes[:2]] == ["timeout", "ok"]
