@@ -1,8 +1,8 @@
 """Soak benchmark of `newsmon run`: many accelerated crawl cycles against the fixture site.
 
 The daemon runs as a subprocess (under the tests' loopback-only guard) with feeds crawled every
-second; at chosen cycles the parent's RSS, open file descriptors and open database files
-(SQLite: descriptors on newsmon.db*, i.e. its connections' files) are sampled from /proc, with
+second; at chosen cycles the parent's RSS, open file descriptors, descriptors on the SQLite store
+(newsmon.db and its -wal and -shm) and open database connections are sampled from /proc, with
 the crawl child's peak RSS and the scheduler's own seconds per cycle (job time minus child time).
 Target: parent RSS and descriptors flat within 10 % from cycle 1 to the last.
 
@@ -17,6 +17,7 @@ import os
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -25,18 +26,22 @@ from newsmon.demosite import FixtureSite  # noqa: E402
 from tests.test_daemon_harness import DaemonProcess, daemon_env, feed_sources, runs_of  # noqa: E402
 
 
-def sample(pid: int) -> tuple[float, int, int]:
-    """(RSS MiB, open descriptors, descriptors on the SQLite store) of process ``pid``."""
+def sample(pid: int) -> tuple[float, int, int, int]:
+    """(RSS MiB, open descriptors, descriptors on the SQLite store, its open connections) of
+    process ``pid``. Each SQLite connection holds one descriptor on the database file itself
+    (besides its -wal and the shared -shm), so those count the connections."""
     status = Path(f"/proc/{pid}/status").read_text()
     rss = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")) / 1024
     fds = os.listdir(f"/proc/{pid}/fd")
-    store = 0
+    store = connections = 0
     for fd in fds:
         try:
-            store += "newsmon.db" in os.readlink(f"/proc/{pid}/fd/{fd}")
+            target = os.readlink(f"/proc/{pid}/fd/{fd}")
         except OSError:
             continue
-    return rss, len(fds), store
+        store += "newsmon.db" in target
+        connections += target.endswith("newsmon.db")
+    return rss, len(fds), store, connections
 
 
 def main() -> None:
@@ -55,10 +60,12 @@ def main() -> None:
                 events = daemon.wait_for(
                     lambda ev, m=mark: len(runs_of(ev, "crawl:feed")) >= m, timeout=60 * mark
                 )
-                rss, fds, store = sample(daemon.process.pid)
+                rss, fds, store, connections = sample(daemon.process.pid)
                 run = runs_of(events, "crawl:feed")[mark - 1]
                 overhead = run["seconds"] - run["child_seconds"]
-                rows.append((mark, rss, fds, store, run.get("peak_rss_mib"), overhead, run["child_seconds"]))
+                rows.append(
+                    (mark, rss, fds, store, connections, run.get("peak_rss_mib"), overhead, run["child_seconds"])
+                )
                 print(f"cycle {mark}: sampled", file=sys.stderr)
             started = time.monotonic()
             code, _ = daemon.stop(timeout=60)
@@ -66,13 +73,19 @@ def main() -> None:
         finally:
             daemon.kill()
         runs = runs_of(daemon.events(), "crawl:feed")
-    print("| cycle | parent RSS MiB | open fds | store fds | child peak RSS MiB | scheduler s | child s |")
-    print("|---:|---:|---:|---:|---:|---:|---:|")
-    for mark, rss, fds, store, child, overhead, child_s in rows:
-        print(f"| {mark} | {rss:.1f} | {fds} | {store} | {child} | {overhead:.3f} | {child_s:.2f} |")
-    overheads = [run["seconds"] - run["child_seconds"] for run in runs if "child_seconds" in run]
     print(
-        f"\nscheduler overhead per cycle: mean {sum(overheads) / len(overheads):.3f} s over {len(overheads)} cycles"
+        "| cycle | parent RSS MiB | open fds | store fds | DB connections | child peak RSS MiB"
+        " | scheduler s | child s |"
+    )
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for mark, rss, fds, store, connections, child, overhead, child_s in rows:
+        print(
+            f"| {mark} | {rss:.1f} | {fds} | {store} | {connections} | {child} | {overhead:.3f} | {child_s:.2f} |"
+        )
+    overheads = [run["seconds"] - run["child_seconds"] for run in runs if "child_seconds" in run]
+    print(f"\noutcomes of {len(runs)} cycles: {dict(Counter(run['outcome'] for run in runs))}")
+    print(
+        f"scheduler overhead per cycle: mean {sum(overheads) / len(overheads):.3f} s over {len(overheads)} cycles"
     )
     growth_rss = rows[-1][1] / rows[0][1] - 1
     growth_fds = rows[-1][2] / rows[0][2] - 1
