@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from newsmon.marks import UnknownArticleError, set_read, set_starred
 from newsmon.store.queries import with_marks
 from newsmon.topics import TopicError, mark_article
+from newsmon.web.params import ItemId
 from newsmon.web.security import require_csrf
 from newsmon.web.state import WebState, web_state
 from reports.transactions import writing_session
@@ -50,13 +51,13 @@ def _set(
 
 
 @router.post("/articles/{article_id}/read")
-def mark_read(request: Request, state: State, article_id: int, value: Flag, next_page: Next = "") -> Response:
+def mark_read(request: Request, state: State, article_id: ItemId, value: Flag, next_page: Next = "") -> Response:
     return _set(request, state, article_id, next_page, lambda session: set_read(session, article_id, value))
 
 
 @router.post("/articles/{article_id}/star")
 def mark_starred(
-    request: Request, state: State, article_id: int, value: Flag, next_page: Next = ""
+    request: Request, state: State, article_id: ItemId, value: Flag, next_page: Next = ""
 ) -> Response:
     return _set(request, state, article_id, next_page, lambda session: set_starred(session, article_id, value))
 
@@ -65,7 +66,7 @@ def mark_starred(
 def mark_relevance(
     request: Request,
     state: State,
-    article_id: int,
+    article_id: ItemId,
     topic: Annotated[str, Form()],
     value: Flag,
     next_page: Next = "",

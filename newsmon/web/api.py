@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 
 from newsmon.store.queries import list_stories
 from newsmon.web import models
-from newsmon.web.params import ArticleQuery, article_query
+from newsmon.web.params import ArticleQuery, ItemId, article_query
 from newsmon.web.reading import article_page, article_with_context, sources_overview, story_detail
 from newsmon.web.state import WebState, web_state
 from reports.archive import list_digests
@@ -32,7 +32,7 @@ def api_articles(state: State, query: Annotated[ArticleQuery, Depends(article_qu
 
 
 @router.get("/articles/{article_id}", response_model=models.ArticleDetail, responses=NOT_FOUND)
-def api_article(state: State, article_id: int) -> Any:
+def api_article(state: State, article_id: ItemId) -> Any:
     """One article: text, metadata, topic scores, aliases, duplicate decisions, its story's articles."""
     with state.store.session() as session:
         article = article_with_context(session, article_id, state.config.tz)
@@ -53,7 +53,7 @@ def api_stories(
 
 
 @router.get("/stories/{story_id}", response_model=models.StoryDetail, responses=NOT_FOUND)
-def api_story(state: State, story_id: int) -> Any:
+def api_story(state: State, story_id: ItemId) -> Any:
     """One story with its articles."""
     with state.store.session() as session:
         story = story_detail(session, story_id, state.config.tz)

@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
@@ -58,7 +59,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 async def _invalid_request(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     if request.url.path.startswith("/api/"):
-        return JSONResponse({"detail": exc.errors()}, status_code=422)
+        return await request_validation_exception_handler(request, exc)
     first = exc.errors()[0]
     where = ".".join(str(part) for part in first["loc"][1:]) or "request"
     return _problem(request, 400, f"{where}: {first['msg']}")

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from newsmon.store.models import Digest, Source
 from newsmon.store.queries import list_stories
-from newsmon.web.params import ArticleQuery, article_query
+from newsmon.web.params import ArticleQuery, ItemId, article_query
 from newsmon.web.reading import article_page, article_with_context, sources_overview, story_detail
 from newsmon.web.state import WebState, web_state
 from newsmon.web.templating import render
@@ -36,7 +36,7 @@ def articles_page(request: Request, state: State, query: Annotated[ArticleQuery,
 
 
 @router.get("/articles/{article_id}")
-def article_page_view(request: Request, state: State, article_id: int):
+def article_page_view(request: Request, state: State, article_id: ItemId):
     with state.store.session() as session:
         article = article_with_context(session, article_id, state.config.tz)
     if article is None:
@@ -57,7 +57,7 @@ def stories_page(
 
 
 @router.get("/stories/{story_id}")
-def story_page(request: Request, state: State, story_id: int):
+def story_page(request: Request, state: State, story_id: ItemId):
     with state.store.session() as session:
         story = story_detail(session, story_id, state.config.tz)
     if story is None:
@@ -78,7 +78,7 @@ def digests_page(request: Request, state: State):
 
 
 @router.get("/digests/{digest_id}")
-def digest_page(request: Request, state: State, digest_id: int):
+def digest_page(request: Request, state: State, digest_id: ItemId):
     with state.store.session() as session:
         digest = digest_detail(session, digest_id, state.config.tz)
     if digest is None:
@@ -87,7 +87,7 @@ def digest_page(request: Request, state: State, digest_id: int):
 
 
 @router.get("/digests/{digest_id}/mail")
-def digest_mail(state: State, digest_id: int) -> HTMLResponse:
+def digest_mail(state: State, digest_id: ItemId) -> HTMLResponse:
     """The archived mail itself, shown in a sandboxed frame of the digest page."""
     with state.store.session() as session:
         digest = session.get(Digest, digest_id)
