@@ -58,7 +58,7 @@ def main() -> None:
         try:
             for mark in marks:
                 events = daemon.wait_for(
-                    lambda ev, m=mark: len(runs_of(ev, "crawl:feed")) >= m, timeout=60 * mark
+                    lambda ev, m=mark: len(runs_of(ev, "crawl:feed")) >= m, timeout=600 + 60 * mark
                 )
                 rss, fds, store, connections = sample(daemon.process.pid)
                 run = runs_of(events, "crawl:feed")[mark - 1]
@@ -66,7 +66,7 @@ def main() -> None:
                 rows.append(
                     (mark, rss, fds, store, connections, run.get("peak_rss_mib"), overhead, run["child_seconds"])
                 )
-                print(f"cycle {mark}: sampled", file=sys.stderr)
+                print(f"cycle {mark}: sampled {rows[-1]}", file=sys.stderr, flush=True)  # kept if stopped early
             started = time.monotonic()
             code, _ = daemon.stop(timeout=60)
             stop_seconds = time.monotonic() - started
