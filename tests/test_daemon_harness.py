@@ -91,7 +91,7 @@ def daemon_env(home: Path, sources: Path, database_url: str | None = None, **sch
         "SITEMAPS": "1h",
         "SEARCH": "1h",
         "JITTER": "0",
-        "CRAWL_TIMEOUT": "60s",
+        "CRAWL_TIMEOUT": "300s",  # a bound for hangs, far above a cycle on a busy machine (10-60 s)
         "GRACE_SECONDS": "10",
         **{key.upper(): value for key, value in schedule.items()},
     }
