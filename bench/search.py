@@ -73,6 +73,7 @@ TOPIC = "bench"  # stored verdict "relevant" for one article in ten
 PAGE = 20
 CHUNK = 1000
 QUERIES_PER_KIND = 12
+SOURCE = insert(Source).values(id=1, name="bench", kind="feed", created_at=datetime(2024, 1, 1))
 COLUMNS = (
     "canonical_url", "url", "source_id", "title", "title_origin", "text", "language", "published_at",
     "date_precision", "date_origin", "authors", "fetched_at", "content_hash", "word_count",
@@ -129,12 +130,13 @@ def _fill_sqlite(path: Path, size: int, workers: int) -> dict[str, Any]:
     vocabulary()  # before forking: the workers inherit it
     chunks = [range(start, min(start + CHUNK, size)) for start in range(0, size, CHUNK)]
     with multiprocessing.get_context("fork").Pool(workers) as pool, engine.connect() as connection:
-        connection.execute(insert(Source).values(id=1, name="bench", kind="feed", created_at=datetime(2024, 1, 1)))
+        connection.execute(SOURCE)
         for number, rows in enumerate(pool.imap(_rows, chunks), 1):
             connection.execute(insert(Article), rows)
             if number % 50 == 0:
                 connection.commit()
-                print(f"  {number * CHUNK:,}/{size:,} articles, {time.perf_counter() - started:.0f} s", flush=True)
+                elapsed = time.perf_counter() - started
+                print(f"  {number * CHUNK:,}/{size:,} articles, {elapsed:.0f} s", flush=True)
         connection.commit()
         connection.exec_driver_sql("PRAGMA journal_mode=WAL")
     engine.dispose()
@@ -178,7 +180,7 @@ def postgres_store(size: int, sqlite_path: Path, refill: bool) -> tuple[str, dic
     columns = ", ".join(COLUMNS)
     with source.connect() as reading, target.connect() as writing:
         writing.exec_driver_sql("DROP INDEX ix_articles_search_vector")
-        writing.execute(insert(Source).values(id=1, name="bench", kind="feed", created_at=datetime(2024, 1, 1)))
+        writing.execute(SOURCE)
         cursor = writing.connection.driver_connection.cursor()
         rows = reading.exec_driver_sql(f"SELECT {columns} FROM articles ORDER BY id")
         with cursor.copy(f"COPY articles ({columns}) FROM STDIN") as copy:
@@ -187,8 +189,12 @@ def postgres_store(size: int, sqlite_path: Path, refill: bool) -> tuple[str, dic
                 if number % 100_000 == 0:
                     print(f"  {number:,} rows, {time.perf_counter() - started:.0f} s", flush=True)
         writing.commit()
-        writing.exec_driver_sql("CREATE INDEX ix_articles_search_vector ON articles USING gin (search_vector)")
-        writing.exec_driver_sql("SELECT setval(pg_get_serial_sequence('articles', 'id'), max(id)) FROM articles")
+        writing.exec_driver_sql(
+            "CREATE INDEX ix_articles_search_vector ON articles USING gin (search_vector)"
+        )
+        writing.exec_driver_sql(
+            "SELECT setval(pg_get_serial_sequence('articles', 'id'), max(id)) FROM articles"
+        )
         writing.commit()
         writing.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("VACUUM ANALYZE")
     source.dispose()
@@ -205,18 +211,26 @@ def postgres_store(size: int, sqlite_path: Path, refill: bool) -> tuple[str, dic
 
 def query_set(seed: int = 7) -> dict[str, list[ArticleFilter]]:
     """Per kind, QUERIES_PER_KIND filters: content words from common (rank 100) to rare (rank
-    30,000), phrases cut from generated articles, prefixes of those words."""
+    30,000), phrases of two content words cut from generated articles, prefixes of the words
+    (all but their last two letters, at least four)."""
     rng = random.Random(seed)
     words = vocabulary().content_words
     ranks = [int(100 * 300 ** (i / (QUERIES_PER_KIND - 1))) for i in range(QUERIES_PER_KIND)]
     single = [words[rank] for rank in ranks]
     pairs = [f"{single[i]} {words[ranks[i] // 3 + 7]}" for i in range(QUERIES_PER_KIND)]
+    function_words = {word.lower() for word in vocabulary().function_words}
     phrases = []
-    for i in range(QUERIES_PER_KIND):
-        tokens = [t for t in generate_article(rng.randrange(50_000), WORDS).text.split() if t.isalpha()]
-        start = rng.randrange(len(tokens) - 2)
-        phrases.append(f'"{tokens[start]} {tokens[start + 1]}"')
-    prefixes = [f"{word[: max(3, len(word) - 3)]}*" for word in single]
+    while len(phrases) < QUERIES_PER_KIND:  # two adjacent words that are not function words
+        tokens = generate_article(rng.randrange(50_000), WORDS).text.split()
+        starts = [
+            i
+            for i in range(len(tokens) - 1)
+            if all(t.isalpha() and t.lower() not in function_words for t in tokens[i : i + 2])
+        ]
+        if starts:
+            start = rng.choice(starts)
+            phrases.append(f'"{tokens[start]} {tokens[start + 1]}"')
+    prefixes = [f"{word[: max(4, len(word) - 2)]}*" for word in single]
     months = [date(2024, 1, 1) + timedelta(days=rng.randrange(700)) for _ in range(QUERIES_PER_KIND)]
     return {
         "one word": [ArticleFilter(query=w, limit=PAGE) for w in single],
@@ -300,7 +314,8 @@ def measure_web(url: str, repeat: int) -> dict[str, Any] | str:
         None, env={"NEWSMON_DATABASE_URL": url, "NEWSMON_HOME": str(home), "NEWSMON_CONFIG": ""}
     ).config
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(config), host="127.0.0.1", port=port, log_level="warning"))
+    app = create_app(config)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     while not server.started:
@@ -354,7 +369,8 @@ def print_report(size: int, dialect: str, fill: dict[str, Any], results: dict[st
         median_matches = sorted(r["matches"])[len(r["matches"]) // 2]
         ratio = r["search"]["p95_ms"] / r["list"]["p95_ms"]
         print(
-            f"{kind:13} {median_matches:>9,} | {_cell(r['search'], 'p50_ms'):>10} {_cell(r['search'], 'p95_ms')} | "
+            f"{kind:13} {median_matches:>9,} | "
+            f"{_cell(r['search'], 'p50_ms'):>10} {_cell(r['search'], 'p95_ms')} | "
             f"{_cell(r['count'], 'p50_ms')} {_cell(r['count'], 'p95_ms')} | "
             f"{_cell(r['list'], 'p50_ms')} {_cell(r['list'], 'p95_ms')} | "
             f"{_cell(r.get('like'), 'p50_ms')} {_cell(r.get('like'), 'p95_ms')} | {ratio:14.1f}x"
@@ -402,9 +418,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--refill", action="store_true", help="rebuild the cached stores")
     parser.add_argument("--no-like", action="store_true", help="skip the LIKE baseline (slow at 1M)")
     parser.add_argument("--no-web", action="store_true", help="skip the web page lane")
+    parser.add_argument("--fill-only", action="store_true", help="only fill the cached stores")
     args = parser.parse_args(argv)
     for size in args.sizes:
-        run(size, args)
+        if args.fill_only:
+            path, _meta = sqlite_store(size, args.workers, args.refill)
+            if args.postgres:
+                postgres_store(size, path, args.refill)
+        else:
+            run(size, args)
     return 0
 
 

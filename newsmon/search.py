@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from newsmon.errors import NewsmonError
 from newsmon.store.models import Article
-from newsmon.store.queries import ArticleFilter, apply_filters, summaries_by_id
+from newsmon.store.queries import ArticleFilter, apply_filters, paged, summaries_by_id
 
 MATCH_START = "\x02"
 MATCH_END = "\x03"
@@ -39,6 +39,7 @@ SNIPPET_WORDS = 30
 MAX_SPELLINGS = 8  # per word
 MAX_ALTERNATIVES = 32  # per term (a phrase multiplies its words' spellings)
 MIN_PREFIX = 2  # letters before '*': shorter prefixes match most of the vocabulary
+RANK_WINDOW = 10_000  # at most this many matches are ranked: the newest (see _ranked_page)
 
 SEARCH_INDEX_TABLE = "articles_fts"  # SQLite (with its shadow tables articles_fts_*)
 SEARCH_VECTOR_COLUMN = "search_vector"  # PostgreSQL, a generated column of articles
@@ -145,9 +146,15 @@ class _Syntax:
 
 
 class _Dialect(Protocol):
-    def ranked(self, query: Select[Any], terms: list[Term]) -> Select[Any]: ...
+    def matches(self, filters: ArticleFilter, tz: ZoneInfo, terms: list[Term]) -> Select[Any]:
+        """The ids of the matching articles that pass the filters (one column)."""
+        ...
 
-    def matching(self, query: Select[Any], terms: list[Term]) -> Select[Any]: ...
+    def window_start(self, session: Session, matches: Select[Any]) -> int | None:
+        """The id of the RANK_WINDOW-th newest match; None when fewer match."""
+        ...
+
+    def rank(self, terms: list[Term]) -> ColumnElement[float]: ...
 
     def snippets(self, session: Session, terms: list[Term], ids: list[int]) -> dict[int, str]: ...
 
@@ -155,26 +162,35 @@ class _Dialect(Protocol):
 _FTS = table(SEARCH_INDEX_TABLE, column("rowid"))
 
 
+def _filtered(filters: ArticleFilter, tz: ZoneInfo) -> bool:
+    return apply_filters(select(Article.id), filters, tz).whereclause is not None
+
+
 class _SQLite:
     """FTS5: a MATCH expression of quoted strings (FTS5 syntax cannot be injected through them)."""
 
     SYNTAX = _Syntax(quote='"', then=" + ", prefix="*", any_of=" OR ")
+    TITLE_WEIGHT = 10.0  # bm25 weight of the title column against the text's 1.0
 
     def _match(self, terms: list[Term]) -> ColumnElement[bool]:
         expression = " AND ".join(map(self.SYNTAX.term, terms))
         return literal_column(SEARCH_INDEX_TABLE).op("MATCH")(expression)
 
-    def ranked(self, query: Select[Any], terms: list[Term]) -> Select[Any]:
-        # the table's configured rank is bm25 with the title weighted (migration 0007)
-        return (
-            query.add_columns((-literal_column(f"{SEARCH_INDEX_TABLE}.rank")).label("rank"))
-            .join(_FTS, _FTS.c.rowid == Article.id)
-            .where(self._match(terms))
-            .order_by(literal_column(f"{SEARCH_INDEX_TABLE}.rank"), Article.id.desc())
-        )
+    def matches(self, filters: ArticleFilter, tz: ZoneInfo, terms: list[Term]) -> Select[Any]:
+        # without filters the index alone answers: no article row is read
+        query = select(_FTS.c.rowid.label("id")).where(self._match(terms))
+        if _filtered(filters, tz):
+            query = apply_filters(query.join(Article, Article.id == _FTS.c.rowid), filters, tz)
+        return query
 
-    def matching(self, query: Select[Any], terms: list[Term]) -> Select[Any]:
-        return query.join(_FTS, _FTS.c.rowid == Article.id).where(self._match(terms))
+    def window_start(self, session: Session, matches: Select[Any]) -> int | None:
+        # FTS5 returns matches in rowid order by itself, so this reads RANK_WINDOW ids, no more
+        newest = matches.order_by(_FTS.c.rowid.desc()).offset(RANK_WINDOW - 1).limit(1)
+        return session.scalar(newest)
+
+    def rank(self, terms: list[Term]) -> ColumnElement[float]:
+        # bm25 is lower for better matches; negated so that every dialect ranks higher = better
+        return -func.bm25(literal_column(SEARCH_INDEX_TABLE), self.TITLE_WEIGHT, 1.0)
 
     def snippets(self, session: Session, terms: list[Term], ids: list[int]) -> dict[int, str]:
         text_column = 1
@@ -217,17 +233,19 @@ class _PostgreSQL:
     def _vector() -> ColumnElement[Any]:
         return literal_column(f"articles.{SEARCH_VECTOR_COLUMN}")
 
-    def ranked(self, query: Select[Any], terms: list[Term]) -> Select[Any]:
-        weights = literal_column(f"'{self.WEIGHTS}'::float4[]")
-        rank = func.ts_rank_cd(weights, self._vector(), self._tsquery(terms)).label("rank")
-        return (
-            query.add_columns(rank)
-            .where(self._vector().op("@@")(self._tsquery(terms)))
-            .order_by(rank.desc(), Article.id.desc())
-        )
+    def matches(self, filters: ArticleFilter, tz: ZoneInfo, terms: list[Term]) -> Select[Any]:
+        matching = self._vector().op("@@")(self._tsquery(terms))
+        return apply_filters(select(Article.id), filters, tz).where(matching)
 
-    def matching(self, query: Select[Any], terms: list[Term]) -> Select[Any]:
-        return query.where(self._vector().op("@@")(self._tsquery(terms)))
+    def window_start(self, session: Session, matches: Select[Any]) -> int | None:
+        # materialised: all matches through the GIN index, then the newest; left to itself the
+        # planner may walk the primary key backwards and test every row's vector
+        found = matches.cte("found").prefix_with("MATERIALIZED")
+        return session.scalar(select(found.c.id).order_by(found.c.id.desc()).offset(RANK_WINDOW - 1).limit(1))
+
+    def rank(self, terms: list[Term]) -> ColumnElement[float]:
+        weights = literal_column(f"'{self.WEIGHTS}'::float4[]")
+        return func.ts_rank_cd(weights, self._vector(), self._tsquery(terms))
 
     def snippets(self, session: Session, terms: list[Term], ids: list[int]) -> dict[int, str]:
         headline = func.ts_headline(
@@ -246,12 +264,7 @@ def search_articles(session: Session, filters: ArticleFilter, tz: ZoneInfo) -> l
     page's rows and snippets are loaded afterwards, so a common word costs no text reads."""
     terms = parse_query(filters.query or "")
     dialect = _dialect(session)
-    query = dialect.ranked(apply_filters(select(Article.id), filters, tz), terms)
-    if filters.limit:
-        query = query.limit(filters.limit)
-    if filters.offset:
-        query = query.offset(filters.offset)
-    ranked = session.execute(query).all()
+    ranked = _ranked_page(session, dialect, terms, filters, tz)
     ids = [article_id for article_id, _rank in ranked]
     summaries = summaries_by_id(session, ids, tz)
     snippets = dialect.snippets(session, terms, ids) if ids else {}
@@ -261,8 +274,37 @@ def search_articles(session: Session, filters: ArticleFilter, tz: ZoneInfo) -> l
     ]
 
 
+def _ranked_page(
+    session: Session, dialect: _Dialect, terms: list[Term], filters: ArticleFilter, tz: ZoneInfo
+) -> list[Any]:
+    """(id, rank) of the requested page.
+
+    Ranking costs time for every match it orders, so a query matching more than RANK_WINDOW
+    articles ranks only the newest RANK_WINDOW of them (highest ids: the last stored), and the
+    older matches follow, newest first: a broad query shows the best of recent coverage, and
+    paging still reaches every match that ``count_matches`` counts.
+    """
+    offset, limit = filters.offset, filters.limit or None
+    matches = dialect.matches(filters, tz, terms)
+    match_id = matches.selected_columns[0]
+    rank = dialect.rank(terms).label("relevance")  # not "rank": a hidden column of FTS5 tables
+    best_first = matches.add_columns(rank).order_by(rank.desc(), match_id.desc())
+    window_start = dialect.window_start(session, matches)
+    if window_start is None:
+        return list(session.execute(paged(best_first, offset, limit)).all())
+    rows: list[Any] = []
+    if offset < RANK_WINDOW:
+        in_window = RANK_WINDOW - offset if limit is None else min(limit, RANK_WINDOW - offset)
+        rows = list(session.execute(paged(best_first.where(match_id >= window_start), offset, in_window)))
+    remaining = None if limit is None else limit - len(rows)
+    if remaining != 0:
+        older = matches.where(match_id < window_start).add_columns(rank).order_by(match_id.desc())
+        rows += session.execute(paged(older, max(0, offset - RANK_WINDOW), remaining)).all()
+    return rows
+
+
 def count_matches(session: Session, filters: ArticleFilter, tz: ZoneInfo) -> int:
     """How many articles ``search_articles`` would find without a limit (for paging)."""
     terms = parse_query(filters.query or "")
-    query = _dialect(session).matching(apply_filters(select(func.count(Article.id)), filters, tz), terms)
-    return session.scalar(query) or 0
+    matches = _dialect(session).matches(filters, tz, terms).subquery()
+    return session.scalar(select(func.count()).select_from(matches)) or 0

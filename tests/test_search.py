@@ -288,3 +288,30 @@ def test_query_reading() -> None:
     assert set(spellings("strasse")) == {"strasse", "straße"}
     assert spellings("neue") == ["neue"]  # ue after a vowel is no umlaut
     assert spellings("quelle") == ["quelle"]
+
+
+def test_a_broad_query_ranks_the_newest_matches_and_pages_through_all(
+    store: Store, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With more matches than the rank window, the newest are ranked and the older follow."""
+    docs = [Doc("oldest", "Windpark vor der Küste", "Ein Bau beginnt.", date(2026, 3, 1))] + [
+        Doc(f"later{n}", f"Meldung {n}", "Der Windpark wächst.", date(2026, 3, 2 + n)) for n in range(4)
+    ]
+    ids = ingest(store, config, docs)
+    with store.session() as session:
+        ranked_all = search_articles(session, ArticleFilter(query="Windpark", limit=None), TZ)
+    assert ranked_all[0]["id"] == ids["oldest"]  # the title match, ranked among all
+    monkeypatch.setattr("newsmon.search.RANK_WINDOW", 2)
+    with store.session() as session:
+        unlimited = ArticleFilter(query="Windpark", limit=None)
+        everything = [row["id"] for row in search_articles(session, unlimited, TZ)]
+        pages = [
+            row["id"]
+            for offset in (0, 2, 4)
+            for row in search_articles(session, ArticleFilter(query="Windpark", limit=2, offset=offset), TZ)
+        ]
+        assert count_matches(session, ArticleFilter(query="Windpark"), TZ) == 5
+    newest = sorted(ids.values())[-2:]
+    assert set(everything[:2]) == set(newest)
+    assert everything[2:] == sorted(set(ids.values()) - set(newest), reverse=True)
+    assert pages == everything

@@ -149,10 +149,11 @@ def with_marks(session: Session, summaries: Sequence[dict[str, Any]]) -> list[di
     ]
 
 
-def _page(query: Select[Any], filters: ArticleFilter) -> Select[Any]:
-    if filters.limit:
-        query = query.limit(filters.limit)
-    return query.offset(filters.offset) if filters.offset else query
+def paged(query: Select[Any], offset: int, limit: int | None) -> Select[Any]:
+    """``query`` from row ``offset`` on, at most ``limit`` rows (None: all)."""
+    if limit is not None:
+        query = query.limit(limit)
+    return query.offset(offset) if offset else query
 
 
 def list_articles(session: Session, filters: ArticleFilter, tz: ZoneInfo) -> list[dict[str, Any]]:
@@ -165,7 +166,7 @@ def list_articles(session: Session, filters: ArticleFilter, tz: ZoneInfo) -> lis
     query = apply_filters(query, filters, tz).order_by(
         Article.published_at.desc().nulls_last(), Article.id.desc()
     )
-    rows = session.execute(_page(query, filters))
+    rows = session.execute(paged(query, filters.offset, filters.limit or None))
     return with_marks(session, [article_summary(article, name, tz) for article, name in rows])
 
 
