@@ -212,6 +212,9 @@ def test_filters_select_the_right_articles(site: Site) -> None:
     english = site.get("/articles?language=en").text
     assert ENGLISH_TITLE in english and "Huawei fordert" not in english
     assert site.get("/articles?since=yesterday").status_code == 400
+    form = site.get("/articles?read=false&starred=true").text  # the form shows the filters in force
+    assert '<option value="false" selected>unread</option>' in form
+    assert '<option value="true" selected>starred</option>' in form
 
 
 def test_paging_walks_every_article_once(site: Site) -> None:
@@ -224,7 +227,7 @@ def test_paging_walks_every_article_once(site: Site) -> None:
     assert seen == everything
     html = site.get("/articles?limit=3&offset=3").text
     assert 'rel="prev" href="/articles?limit=3"' in html
-    assert 'rel="next" href="/articles?offset=6&amp;limit=3"' in html
+    assert 'rel="next" href="/articles?limit=3&amp;offset=6"' in html
 
 
 def test_search_ranks_and_highlights(site: Site) -> None:
@@ -437,4 +440,4 @@ def test_digest_archive(cli: Cli, site: Site) -> None:
     assert "script-src" not in mail.headers["content-security-policy"]
     assert "data:image/png;base64," in mail.text  # the chart travels inside the page
     week = site.get(f"/topics/{TOPIC}?week=2026-W03")
-    assert week.headers["location"] == f"/articles?topic={TOPIC}&since=2026-01-12&until=2026-01-18"
+    assert week.headers["location"] == f"/articles?since=2026-01-12&until=2026-01-18&topic={TOPIC}"

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, Query
 
-from newsmon.store.queries import list_stories
+from newsmon.store.queries import ArticleFilter, list_stories
 from newsmon.web import models
-from newsmon.web.params import ArticleQuery, ItemId, article_query
+from newsmon.web.params import ItemId, article_filter
 from newsmon.web.reading import article_page, article_with_context, sources_overview, story_detail
 from newsmon.web.state import WebState, web_state
 from reports.archive import list_digests
@@ -25,20 +25,16 @@ State = Annotated[WebState, Depends(web_state)]
 
 
 @router.get("/articles", response_model=models.ArticlePage, responses=BAD_QUERY)
-def api_articles(state: State, query: Annotated[ArticleQuery, Depends(article_query)]) -> Any:
+def api_articles(state: State, filters: Annotated[ArticleFilter, Depends(article_filter)]) -> Any:
     """Articles matching the filters: search hits best first when ``q`` is given, else newest first."""
     with state.store.session() as session:
-        return article_page(session, query, state.config.tz)
+        return article_page(session, filters, state.config.tz)
 
 
 @router.get("/articles/{article_id}", response_model=models.ArticleDetail, responses=NOT_FOUND)
 def api_article(state: State, article_id: ItemId) -> Any:
     """One article: text, metadata, topic scores, aliases, duplicate decisions, its story's articles."""
-    with state.store.session() as session:
-        article = article_with_context(session, article_id, state.config.tz)
-    if article is None:
-        raise HTTPException(404, f"no article #{article_id}")
-    return article
+    return state.one("article", article_id, article_with_context)
 
 
 @router.get("/stories", response_model=list[models.StorySummary])
@@ -55,11 +51,7 @@ def api_stories(
 @router.get("/stories/{story_id}", response_model=models.StoryDetail, responses=NOT_FOUND)
 def api_story(state: State, story_id: ItemId) -> Any:
     """One story with its articles."""
-    with state.store.session() as session:
-        story = story_detail(session, story_id, state.config.tz)
-    if story is None:
-        raise HTTPException(404, f"no story #{story_id}")
-    return story
+    return state.one("story", story_id, story_detail)
 
 
 @router.get("/sources", response_model=list[models.SourceState])

@@ -11,14 +11,15 @@ import csv
 import io
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 
 from newsmon.search import search_articles
-from newsmon.store.queries import list_articles
-from newsmon.web.params import ArticleQuery, article_query
+from newsmon.store.queries import ArticleFilter, list_articles
+from newsmon.web.params import article_filter
 from newsmon.web.state import WebState, web_state
 
 router = APIRouter(include_in_schema=False)
@@ -29,14 +30,14 @@ CSV_FIELDS = (
 )  # fmt: skip
 
 
-def _rows(state: WebState, query: ArticleQuery) -> Iterator[dict[str, Any]]:
+def _rows(state: WebState, filters: ArticleFilter) -> Iterator[dict[str, Any]]:
     """The rows, chunk by chunk; the first chunk is read at once, so a bad query is refused with
     an error status instead of breaking off a response already under way."""
-    fetch = search_articles if query.q else list_articles
+    fetch = search_articles if filters.query else list_articles
 
     def chunk(offset: int) -> list[dict[str, Any]]:
         with state.store.session() as session:
-            return fetch(session, query.to_filter(limit=CHUNK, offset=offset), state.config.tz)
+            return fetch(session, replace(filters, limit=CHUNK, offset=offset), state.config.tz)
 
     def rest(rows: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
         offset = 0
@@ -74,10 +75,10 @@ def _json(rows: Iterator[dict[str, Any]]) -> Iterator[str]:
 @router.get("/export")
 def export(
     state: Annotated[WebState, Depends(web_state)],
-    query: Annotated[ArticleQuery, Depends(article_query)],
+    filters: Annotated[ArticleFilter, Depends(article_filter)],
     format: Annotated[Literal["csv", "json"], Query()] = "csv",
 ) -> StreamingResponse:
-    rows = _rows(state, query)
+    rows = _rows(state, filters)
     body, media = (_csv(rows), "text/csv") if format == "csv" else (_json(rows), "application/json")
     return StreamingResponse(
         body,

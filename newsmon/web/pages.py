@@ -10,8 +10,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import select
 
 from newsmon.store.models import Digest, Source
-from newsmon.store.queries import list_stories
-from newsmon.web.params import ArticleQuery, ItemId, article_query
+from newsmon.store.queries import ArticleFilter, list_stories
+from newsmon.web.params import PAGE_SIZE, ItemId, article_filter, query_string
 from newsmon.web.reading import article_page, article_with_context, sources_overview, story_detail
 from newsmon.web.state import WebState, web_state
 from newsmon.web.templating import render
@@ -26,21 +26,20 @@ DIGEST_FRAME_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src da
 
 
 @router.get("/articles")
-def articles_page(request: Request, state: State, query: Annotated[ArticleQuery, Depends(article_query)]):
+def articles_page(
+    request: Request, state: State, filters: Annotated[ArticleFilter, Depends(article_filter)]
+) -> HTMLResponse:
     with state.store.session() as session:
-        page = article_page(session, query, state.config.tz)
+        page = article_page(session, filters, state.config.tz)
         sources = list(session.scalars(select(Source.name).order_by(Source.name)))
     return render(
-        state.templates, request, "articles.html", page=page, query=query, topics=state.topic_names, sources=sources
+        state.templates, request, "articles.html", page=page, filters=filters, topics=state.topic_names, sources=sources
     )
 
 
 @router.get("/articles/{article_id}")
-def article_page_view(request: Request, state: State, article_id: ItemId):
-    with state.store.session() as session:
-        article = article_with_context(session, article_id, state.config.tz)
-    if article is None:
-        raise HTTPException(404, f"no article #{article_id}")
+def article_page_view(request: Request, state: State, article_id: ItemId) -> HTMLResponse:
+    article = state.one("article", article_id, article_with_context)
     return render(state.templates, request, "article.html", article=article, topics=state.topic_names)
 
 
@@ -50,39 +49,33 @@ def stories_page(
     state: State,
     min_articles: Annotated[int, Query(ge=1, le=10_000)] = 2,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-):
+) -> HTMLResponse:
     with state.store.session() as session:
         stories = list_stories(session, state.config.tz, limit, min_articles)
     return render(state.templates, request, "stories.html", stories=stories, min_articles=min_articles)
 
 
 @router.get("/stories/{story_id}")
-def story_page(request: Request, state: State, story_id: ItemId):
-    with state.store.session() as session:
-        story = story_detail(session, story_id, state.config.tz)
-    if story is None:
-        raise HTTPException(404, f"no story #{story_id}")
+def story_page(request: Request, state: State, story_id: ItemId) -> HTMLResponse:
+    story = state.one("story", story_id, story_detail)
     return render(state.templates, request, "story.html", story=story)
 
 
 @router.get("/sources")
-def sources_page(request: Request, state: State):
+def sources_page(request: Request, state: State) -> HTMLResponse:
     return render(state.templates, request, "sources.html", sources=sources_overview(state.store, state.config))
 
 
 @router.get("/digests")
-def digests_page(request: Request, state: State):
+def digests_page(request: Request, state: State) -> HTMLResponse:
     with state.store.session() as session:
         digests = list_digests(session, state.config.tz)
     return render(state.templates, request, "digests.html", digests=digests)
 
 
 @router.get("/digests/{digest_id}")
-def digest_page(request: Request, state: State, digest_id: ItemId):
-    with state.store.session() as session:
-        digest = digest_detail(session, digest_id, state.config.tz)
-    if digest is None:
-        raise HTTPException(404, f"no digest #{digest_id}")
+def digest_page(request: Request, state: State, digest_id: ItemId) -> HTMLResponse:
+    digest = state.one("digest", digest_id, digest_detail)
     return render(state.templates, request, "digest.html", digest=digest)
 
 
@@ -103,11 +96,11 @@ def digest_mail(state: State, digest_id: ItemId) -> HTMLResponse:
 @router.get("/topics/{topic}")
 def topic_week(topic: str, week: str | None = None) -> RedirectResponse:
     """The digest's link to a topic's week (digest.review_base_url): the article list of that week."""
-    query = ArticleQuery(topic=topic)
+    filters = ArticleFilter(topic=topic)
     if week:
         try:
             days = IsoWeek.parse(week).days()
         except DigestError as exc:
             raise HTTPException(400, str(exc)) from None
-        query = ArticleQuery(topic=topic, since=days[0], until=days[-1])
-    return RedirectResponse(f"/articles?{query.query_string()}", status_code=303)
+        filters = ArticleFilter(topic=topic, since=days[0], until=days[-1])
+    return RedirectResponse(f"/articles?{query_string(filters, limit=PAGE_SIZE)}", status_code=303)

@@ -8,7 +8,7 @@ document says so: each filter also accepts the empty string).
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, replace
+from dataclasses import fields, replace
 from datetime import date
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
@@ -47,56 +47,29 @@ def _in_range(value: date) -> date:
 Day = Annotated[date, BeforeValidator(_iso_day), AfterValidator(_in_range)]
 
 
-@dataclass(frozen=True)
-class ArticleQuery:
-    """The filters as given, plus the page; ``query_string`` rebuilds links to other pages."""
-
-    q: str | None = None
-    topic: str | None = None
-    source: str | None = None
-    language: str | None = None
-    since: date | None = None
-    until: date | None = None
-    read: bool | None = None
-    starred: bool | None = None
-    relevance: Relevance | None = None
-    offset: int = 0
-    limit: int = PAGE_SIZE
-
-    def to_filter(self, limit: int | None = None, offset: int | None = None) -> ArticleFilter:
-        return ArticleFilter(
-            since=self.since,
-            until=self.until,
-            source=self.source,
-            language=self.language,
-            query=self.q,
-            topic=self.topic,
-            read=self.read,
-            starred=self.starred,
-            relevance=self.relevance,
-            limit=self.limit if limit is None else limit,
-            offset=self.offset if offset is None else offset,
-        )
-
-    def query_string(self, **changes: Any) -> str:
-        """The filters (and page) as a query string, with ``changes`` applied; defaults left out."""
-        values = asdict(replace(self, **changes))
-        defaults = asdict(ArticleQuery())
-        return urlencode(
-            {
-                key: ("true" if value is True else "false" if value is False else value)
-                for key, value in values.items()
-                if value is not None and value != defaults[key]
-            }
-        )
-
-    @property
-    def filtered(self) -> bool:
-        """Whether any filter (not just the page) is set."""
-        return self.query_string(offset=0, limit=PAGE_SIZE) != ""
+URL_NAMES = {"query": "q"}  # filter fields whose query parameter has another name
 
 
-def article_query(
+def query_string(filters: ArticleFilter, **changes: Any) -> str:
+    """The filters (and page) as the query string of a link, with ``changes`` applied and the
+    defaults left out, so links stay short and a page's address says what it shows."""
+    chosen = replace(filters, **changes)
+    pairs = []
+    for field in fields(ArticleFilter):
+        value = getattr(chosen, field.name)
+        if value is None or (field.name, value) in (("offset", 0), ("limit", PAGE_SIZE)):
+            continue
+        text = str(value).lower() if isinstance(value, bool) else value
+        pairs.append((URL_NAMES.get(field.name, field.name), text))
+    return urlencode(pairs)
+
+
+def is_filtered(filters: ArticleFilter) -> bool:
+    """Whether any filter (not just the page) is set."""
+    return query_string(filters, offset=0, limit=PAGE_SIZE) != ""
+
+
+def article_filter(
     q: Annotated[str | None, Query(description="Full-text search query.", max_length=500)] = None,
     topic: Annotated[str | None, Query(description="Topic name (relevance marks refer to it).")] = None,
     source: Annotated[str | None, Query(description="Source name.")] = None,
@@ -110,18 +83,18 @@ def article_query(
     ] = None,
     offset: Annotated[int, Query(ge=0, le=10_000_000, description="Skip this many.")] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="At most this many.")] = PAGE_SIZE,
-) -> ArticleQuery:
+) -> ArticleFilter:
     """FastAPI dependency: the filters of the request; empty values are no filter."""
-    return ArticleQuery(
-        q or None,
-        topic or None,
-        source or None,
-        language or None,
-        since or None,
-        until or None,
-        None if read == "" else read,
-        None if starred == "" else starred,
-        relevance or None,
-        offset,
-        limit,
+    return ArticleFilter(
+        query=q or None,
+        topic=topic or None,
+        source=source or None,
+        language=language or None,
+        since=since or None,
+        until=until or None,
+        read=None if read == "" else read,
+        starred=None if starred == "" else starred,
+        relevance=relevance or None,
+        offset=offset,
+        limit=limit,
     )

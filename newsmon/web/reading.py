@@ -5,7 +5,7 @@ Pages and API call the same functions, so the JSON API always shows what the pag
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,7 +18,6 @@ from newsmon.search import count_matches, search_articles
 from newsmon.store.db import Store
 from newsmon.store.models import Source, Story
 from newsmon.store.queries import ArticleFilter, _local, article_detail, list_articles, with_marks
-from newsmon.web.params import ArticleQuery
 from scheduler.health import source_health
 
 STORY_ARTICLES = 200  # articles listed on a story page (a story of more is a flood, not an event)
@@ -33,18 +32,19 @@ class ArticlePage:
     next_offset: int | None
 
 
-def article_page(session: Session, query: ArticleQuery, tz: ZoneInfo) -> ArticlePage:
+def article_page(session: Session, filters: ArticleFilter, tz: ZoneInfo) -> ArticlePage:
     """One page of the filtered articles: ranked search hits when there is a query, else newest first."""
-    if query.q:
-        items = search_articles(session, query.to_filter(), tz)
-        total: int | None = count_matches(session, query.to_filter(), tz)
-        more = query.offset + len(items) < total
+    limit = filters.limit or 0
+    if filters.query:
+        items = search_articles(session, filters, tz)
+        total: int | None = count_matches(session, filters, tz)
+        more = filters.offset + len(items) < total
     else:
         # one row beyond the page tells whether there is a next page without counting them all
-        items = list_articles(session, query.to_filter(limit=query.limit + 1), tz)
-        total, more = None, len(items) > query.limit
-        items = items[: query.limit]
-    return ArticlePage(items, query.offset, query.limit, total, query.offset + query.limit if more else None)
+        items = list_articles(session, replace(filters, limit=limit + 1), tz)
+        total, more = None, len(items) > limit
+        items = items[:limit]
+    return ArticlePage(items, filters.offset, limit, total, filters.offset + limit if more else None)
 
 
 def story_articles(session: Session, story_id: int, tz: ZoneInfo) -> list[dict[str, Any]]:

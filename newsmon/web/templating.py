@@ -11,6 +11,7 @@ from markupsafe import Markup, escape
 from starlette.responses import HTMLResponse
 
 from newsmon.search import MATCH_END, MATCH_START
+from newsmon.web.params import is_filtered, query_string
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -24,6 +25,7 @@ def highlight(snippet: str | None) -> Markup:
 def make_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=TEMPLATES)
     templates.env.filters["highlight"] = highlight
+    templates.env.globals.update(query_string=query_string, is_filtered=is_filtered)
     templates.env.autoescape = True  # every template, whatever its name
     return templates
 
