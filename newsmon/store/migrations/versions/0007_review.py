@@ -2,8 +2,9 @@
 
 SQLite: an FTS5 table ``articles_fts`` with external content (the text is stored once, in
 ``articles``), tokenizer ``unicode61 remove_diacritics 2`` (München is indexed as "munchen"), kept
-in sync by triggers; only changes of title or text touch the index. Its default ranking is bm25
-with the title weighted ten times the text, so a title match comes first.
+in sync by triggers; only changes of title or text touch the index. Prefix indexes of 3 and 4
+letters keep short prefix queries ("Hoff*") from merging the lists of hundreds of words. Its
+default ranking is bm25 with the title weighted ten times the text, so a title match comes first.
 
 PostgreSQL: a generated ``search_vector`` column (``german`` configuration, title weight A, text
 weight B) with a GIN index; the database keeps it in sync. The German stemmer already folds ß to
@@ -32,7 +33,7 @@ TITLE_WEIGHT = 10.0  # bm25 weight of the title column relative to the text's 1.
 SQLITE_UPGRADE = [
     """CREATE VIRTUAL TABLE articles_fts USING fts5(
         title, text, content='articles', content_rowid='id',
-        tokenize='unicode61 remove_diacritics 2'
+        tokenize='unicode61 remove_diacritics 2', prefix='3 4'
     )""",
     """CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
         INSERT INTO articles_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
