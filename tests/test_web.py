@@ -119,8 +119,8 @@ class Site:
         return next(item["id"] for item in items if item["title"] == title)
 
 
-@pytest.fixture
-def corpus(tmp_path: Path) -> Path:
+@pytest.fixture(name="corpus")
+def corpus_fixture(tmp_path: Path) -> Path:
     folder = tmp_path / "corpus"
     folder.mkdir()
     (folder / "hostile.html").write_text(HOSTILE_HTML, encoding="utf-8")
@@ -129,8 +129,8 @@ def corpus(tmp_path: Path) -> Path:
     return folder
 
 
-@pytest.fixture
-def filled(cli: Cli, seeds_dir: Path, corpus: Path) -> None:
+@pytest.fixture(name="filled")
+def filled_fixture(cli: Cli, seeds_dir: Path, corpus: Path) -> None:
     """The seeds, the hostile page and the flood report under `import`, the English article under `wire`."""
     cli("import", str(seeds_dir), str(corpus / "hostile.html"), str(corpus / "flood.txt"))
     cli("import", "--source", "wire", str(corpus / "english.txt"))
@@ -161,7 +161,9 @@ def test_pages_and_api_answer(site: Site) -> None:
         assert "<h1>" in response.text or 'class="articles"' in response.text
     assert site.get("/").headers["location"] == "/articles"
     detail = site.api(f"/api/articles/{first}")
-    assert detail["text"] and detail["aliases"] and detail["content_hash"]
+    assert detail["text"]
+    assert detail["aliases"]
+    assert detail["content_hash"]
     assert set(detail["topic_scores"]) == {TOPIC}
     assert site.api(f"/api/stories/{story}")["articles"]
     assert {row["name"] for row in site.api("/api/sources")} == {"import", "wire"}
@@ -173,17 +175,20 @@ def test_pages_and_api_answer(site: Site) -> None:
 
 def test_article_page_shows_text_metadata_topic_explanation_and_story(site: Site) -> None:
     seed = site.api("/api/articles?since=2026-01-16&until=2026-01-16")["items"]
-    assert len(seed) == 2 and seed[0]["story_id"] == seed[1]["story_id"]  # two reports, one story
+    assert len(seed) == 2
+    assert seed[0]["story_id"] == seed[1]["story_id"]
     detail = site.api(f"/api/articles/{seed[0]['id']}")
     page = site.get(f"/articles/{seed[0]['id']}").text
     assert f'href="{detail["url"]}"' in page  # the original
-    assert detail["date_origin"] and detail["date_origin"] in page
+    assert detail["date_origin"]
+    assert detail["date_origin"] in page
     explanation = detail["topic_scores"][TOPIC]["explanation"]
     strongest = max(explanation, key=lambda item: item["contribution"])
     assert f"<td>{strongest['term']}</td>" in page
     story = site.api(f"/api/stories/{seed[0]['story_id']}")["articles"]
     others = [other["id"] for other in detail["story_articles"]]
-    assert seed[1]["id"] in others and others == [row["id"] for row in story if row["id"] != seed[0]["id"]]
+    assert seed[1]["id"] in others
+    assert others == [row["id"] for row in story if row["id"] != seed[0]["id"]]
     assert f'href="/articles/{seed[1]["id"]}"' in page
     first_paragraph = detail["text"].split("\n")[0]
     assert first_paragraph[:40] in page
@@ -195,9 +200,11 @@ def test_filters_select_the_right_articles(site: Site) -> None:
     assert _titles(site.api("/api/articles?source=wire")) == [ENGLISH_TITLE]
     assert len(site.api("/api/articles?source=import&limit=500")["items"]) == ARTICLES - 1
     recent = site.api("/api/articles?since=2026-01-15")["items"]
-    assert {item["published_at"][:10] for item in recent} == {"2026-01-16"} and len(recent) == 2
+    assert {item["published_at"][:10] for item in recent} == {"2026-01-16"}
+    assert len(recent) == 2
     older = site.api("/api/articles?until=2026-01-15")["items"]
-    assert HOSTILE_TITLE in _titles({"items": older}) and all(item["published_at"] for item in older)
+    assert HOSTILE_TITLE in _titles({"items": older})
+    assert all(item["published_at"] for item in older)
     # the topic filter keeps exactly the articles whose stored verdict is relevant
     relevant = {item["id"] for item in site.api(f"/api/articles?topic={TOPIC}&limit=500")["items"]}
     verdicts = {
@@ -208,9 +215,11 @@ def test_filters_select_the_right_articles(site: Site) -> None:
     assert 0 < len(relevant) < len(everything)
     # blank form fields are no filter
     page = site.get("/articles?q=&topic=&source=&language=&since=&until=&read=&starred=&relevance=")
-    assert page.status_code == 200 and page.text.count('class="article-row') == ARTICLES
+    assert page.status_code == 200
+    assert page.text.count('class="article-row') == ARTICLES
     english = site.get("/articles?language=en").text
-    assert ENGLISH_TITLE in english and "Huawei fordert" not in english
+    assert ENGLISH_TITLE in english
+    assert "Huawei fordert" not in english
     assert site.get("/articles?since=yesterday").status_code == 400
     form = site.get("/articles?read=false&starred=true").text  # the form shows the filters in force
     assert '<option value="false" selected>unread</option>' in form
@@ -239,7 +248,8 @@ def test_search_ranks_and_highlights(site: Site) -> None:
     assert re.search(r"<mark>Huawei</mark>", page, re.IGNORECASE)
     assert f"{hits['total']} match" in page
     refused = site.get("/articles?q=%22unclosed")
-    assert refused.status_code == 400 and "Traceback" not in refused.text
+    assert refused.status_code == 400
+    assert "Traceback" not in refused.text
     assert site.get("/api/articles?q=%22unclosed").status_code == 400
 
 
@@ -264,7 +274,10 @@ def test_post_without_csrf_token_is_refused(site: Site) -> None:
     other_session = requests.Session()
     other_session.get(f"{site.url}/articles", timeout=30)
     borrowed = other_session.post(
-        f"{site.url}/articles/{article}/read", headers={"X-CSRF-Token": token}, data={"value": "true"}, timeout=30
+        f"{site.url}/articles/{article}/read",
+        headers={"X-CSRF-Token": token},
+        data={"value": "true"},
+        timeout=30,
     )
     assert borrowed.status_code == 403
     relevance = site.post(f"/articles/{article}/relevance", data={"topic": TOPIC, "value": "false"})
@@ -277,18 +290,25 @@ def test_actions_with_csrf_token_change_marks_and_filters(site: Site) -> None:
     token = site.csrf_token()
     english, hostile = site.article_id(ENGLISH_TITLE), site.article_id(HOSTILE_TITLE)
     starred = site.post(
-        f"/articles/{english}/star", data={"value": "true", "csrf_token": token, "next": "/articles?language=en"}
+        f"/articles/{english}/star",
+        data={"value": "true", "csrf_token": token, "next": "/articles?language=en"},
     )
     assert (starred.status_code, starred.headers["location"]) == (303, "/articles?language=en")
     read = site.post(
-        f"/articles/{hostile}/read", headers={"X-CSRF-Token": token, "Accept": "application/json"}, data={"value": "true"}
+        f"/articles/{hostile}/read",
+        headers={"X-CSRF-Token": token, "Accept": "application/json"},
+        data={"value": "true"},
     )
-    assert read.status_code == 200 and read.json()["read"] is True
+    assert read.status_code == 200
+    assert read.json()["read"] is True
     marked = site.post(
         f"/articles/{hostile}/relevance",
         data={"topic": TOPIC, "value": "false", "csrf_token": token, "next": "//evil.example/"},
     )
-    assert (marked.status_code, marked.headers["location"]) == (303, f"/articles/{hostile}")  # no open redirect
+    assert (marked.status_code, marked.headers["location"]) == (
+        303,
+        f"/articles/{hostile}",
+    )  # no open redirect
 
     assert _titles(site.api("/api/articles?starred=true")) == [ENGLISH_TITLE]
     assert ENGLISH_TITLE not in _titles(site.api("/api/articles?starred=false&limit=500"))
@@ -301,8 +321,11 @@ def test_actions_with_csrf_token_change_marks_and_filters(site: Site) -> None:
     assert 'data-kind="star" aria-pressed="true"' in page
 
     unstar = site.post(f"/articles/{english}/star", data={"value": "false", "csrf_token": token})
-    assert unstar.status_code == 303 and site.api("/api/articles?starred=true")["items"] == []
-    unknown_topic = site.post(f"/articles/{english}/relevance", data={"topic": "nope", "value": "true", "csrf_token": token})
+    assert unstar.status_code == 303
+    assert site.api("/api/articles?starred=true")["items"] == []
+    unknown_topic = site.post(
+        f"/articles/{english}/relevance", data={"topic": "nope", "value": "true", "csrf_token": token}
+    )
     assert unknown_topic.status_code == 400
     assert site.post("/articles/999999/read", data={"value": "true", "csrf_token": token}).status_code == 404
 
@@ -318,7 +341,9 @@ def test_export_carries_the_filter_and_the_marks(site: Site) -> None:
     assert len(lines) - 1 == len(listed)
     assert f"{TOPIC}=irrelevant" in csv_text
     exported = site.get("/export?format=json&language=de").json()
-    assert [row["id"] for row in exported] == [item["id"] for item in site.api("/api/articles?language=de")["items"]]
+    assert [row["id"] for row in exported] == [
+        item["id"] for item in site.api("/api/articles?language=de")["items"]
+    ]
     assert next(row for row in exported if row["id"] == hostile)["marks"] == {TOPIC: False}
     assert site.get("/export?format=json&q=%22unclosed").status_code == 400
 
@@ -329,22 +354,30 @@ def test_export_carries_the_filter_and_the_marks(site: Site) -> None:
 def test_hostile_title_renders_as_text(site: Site) -> None:
     hostile = site.article_id(HOSTILE_TITLE)
     escaped = "&lt;script&gt;alert(&#34;owned&#34;)&lt;/script&gt;"
-    for path in ("/articles", f"/articles/{hostile}", "/articles?q=Huawei", f"/stories/{site.api(f'/api/articles/{hostile}')['story_id']}"):
+    for path in (
+        "/articles",
+        f"/articles/{hostile}",
+        "/articles?q=Huawei",
+        f"/stories/{site.api(f'/api/articles/{hostile}')['story_id']}",
+    ):
         page = site.get(path).text
-        assert "<script>alert" not in page and "<img src=x" not in page, path
+        assert "<script>alert" not in page, path
+        assert "<img src=x" not in page, path
         assert escaped in page, path
-    assert 'alert(&#34;text&#34;)' in site.get(f"/articles/{hostile}").text  # in the text too
+    assert "alert(&#34;text&#34;)" in site.get(f"/articles/{hostile}").text  # in the text too
     assert site.api(f"/api/articles/{hostile}")["title"] == HOSTILE_TITLE  # JSON carries it unchanged
 
 
 def test_security_headers(site: Site) -> None:
     response = site.get("/articles")
     policy = response.headers["content-security-policy"]
-    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy
     assert "frame-ancestors 'none'" in policy
     assert response.headers["x-content-type-options"] == "nosniff"
     cookie = response.headers["set-cookie"].lower()
-    assert "httponly" in cookie and "samesite=strict" in cookie
+    assert "httponly" in cookie
+    assert "samesite=strict" in cookie
     assert site.get("/docs").status_code == 404  # the Swagger page would load scripts from a CDN
 
 
@@ -354,12 +387,16 @@ def test_errors_give_no_stack_trace(site: Site, caplog: pytest.LogCaptureFixture
     with caplog.at_level(logging.ERROR, logger="newsmon.web"):
         page = site.get("/articles")
         api = site.get("/api/articles")
-    assert page.status_code == 500 and api.status_code == 500
+    assert page.status_code == 500
+    assert api.status_code == 500
     assert "internal error" in page.text
     assert api.json() == {"detail": "internal error: the details are in the server's log"}
     for body in (page.text, api.text):
-        assert "Traceback" not in body and "article_marks" not in body and "sqlalchemy" not in body.lower()
-    assert "GET /articles failed" in caplog.text and "article_marks" in caplog.text
+        assert "Traceback" not in body
+        assert "article_marks" not in body
+        assert "sqlalchemy" not in body.lower()
+    assert "GET /articles failed" in caplog.text
+    assert "article_marks" in caplog.text
     assert page.headers["x-content-type-options"] == "nosniff"
 
 
@@ -378,7 +415,9 @@ def test_token_is_required_when_configured(filled: None, env: dict[str, str]) ->
     config = load_config(None, env={**env, "NEWSMON_SERVE__TOKEN": token}).config
     with live_server(create_app(config, host="0.0.0.0")) as url:
         assert requests.get(f"{url}/api/topics", timeout=30).status_code == 401
-        assert requests.get(f"{url}/articles", timeout=30).headers["www-authenticate"] == 'Basic realm="newsmon"'
+        assert (
+            requests.get(f"{url}/articles", timeout=30).headers["www-authenticate"] == 'Basic realm="newsmon"'
+        )
         assert requests.get(f"{url}/api/topics", auth=("me", "wrong" * 5), timeout=30).status_code == 401
         assert requests.get(f"{url}/api/topics", auth=("me", token), timeout=30).status_code == 200
         bearer = {"Authorization": f"Bearer {token}"}
@@ -395,7 +434,8 @@ def test_serve_refuses_public_host_without_token(cli: Cli) -> None:
         "or keep the default --host 127.0.0.1"
     ]
     short = Cli({**cli.env, "NEWSMON_SERVE__TOKEN": "short"})("serve", "--host", "0.0.0.0", expect=1)
-    assert "shorter than 16 characters" in short.output and "short\n" not in short.output
+    assert "shorter than 16 characters" in short.output
+    assert "short\n" not in short.output
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
@@ -417,9 +457,11 @@ def test_serve_command_serves_on_loopback(filled: None, env: dict[str, str], tmp
                 response = requests.get(f"http://127.0.0.1:{port}/api/topics", timeout=5)
                 break
             except requests.ConnectionError:
-                assert child.poll() is None and time.monotonic() < deadline, "newsmon serve did not start"
+                assert child.poll() is None, "newsmon serve ended before it answered"
+                assert time.monotonic() < deadline, "newsmon serve did not answer within 30 s"
                 time.sleep(0.1)
-        assert response.status_code == 200 and response.json()[0]["name"] == TOPIC
+        assert response.status_code == 200
+        assert response.json()[0]["name"] == TOPIC
     finally:
         child.terminate()
         _, errors = child.communicate(timeout=30)
@@ -435,7 +477,8 @@ def test_digest_archive(cli: Cli, site: Site) -> None:
     page = site.get(f"/digests/{digests[0]['id']}").text
     assert f'<iframe class="mail" src="/digests/{digests[0]["id"]}/mail" sandbox' in page
     mail = site.get(f"/digests/{digests[0]['id']}/mail")
-    assert mail.status_code == 200 and digests[0]["subject"].split()[0] in mail.text
+    assert mail.status_code == 200
+    assert digests[0]["subject"].split()[0] in mail.text
     assert "frame-ancestors 'self'" in mail.headers["content-security-policy"]
     assert "script-src" not in mail.headers["content-security-policy"]
     assert "data:image/png;base64," in mail.text  # the chart travels inside the page

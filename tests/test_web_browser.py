@@ -24,8 +24,8 @@ from tests.test_web import (  # noqa: F401  (fixtures)
     ARTICLES,
     HOSTILE_TITLE,
     TOPIC,
-    corpus,
-    filled,
+    corpus_fixture,
+    filled_fixture,
     live_server,
 )
 
@@ -42,10 +42,15 @@ class Watched:
         self.foreign: list[str] = []
         self.dialogs: list[str] = []
         self.errors: list[str] = []
-        page.on("request", lambda request: None if request.url.startswith(origin) else self.foreign.append(request.url))
+        page.on(
+            "request",
+            lambda request: None if request.url.startswith(origin) else self.foreign.append(request.url),
+        )
         page.on("dialog", lambda dialog: (self.dialogs.append(dialog.message), dialog.dismiss()))
         page.on("pageerror", lambda error: self.errors.append(str(error)))
-        page.on("console", lambda message: self.errors.append(message.text) if message.type == "error" else None)
+        page.on(
+            "console", lambda message: self.errors.append(message.text) if message.type == "error" else None
+        )
 
     def assert_clean(self) -> None:
         assert (self.foreign, self.dialogs, self.errors) == ([], [], [])
@@ -102,7 +107,9 @@ def test_review_flow(server: str, browser: Any, tmp_path: Path) -> None:
     assert page.locator("h1").text_content() == HOSTILE_TITLE
     irrelevant = page.locator("button[data-kind=irrelevant]")
     irrelevant.click()
-    page.wait_for_function("() => document.querySelector('button[data-kind=irrelevant]').getAttribute('aria-pressed') === 'true'")
+    page.wait_for_function(
+        "() => document.querySelector('button[data-kind=irrelevant]').getAttribute('aria-pressed') === 'true'"
+    )
     page.reload()
     assert irrelevant.get_attribute("aria-pressed") == "true"  # stored, not only shown
     page.screenshot(path=str(shots / "web-article.png"), full_page=True)
@@ -127,7 +134,9 @@ def test_keyboard_moves_and_stars(server: str, browser: Any, tmp_path: Path) -> 
         assert _current_row(page) == expected
     page.keyboard.press("s")
     star = page.locator(f"#{ids[1]} button[data-kind=star]")
-    page.wait_for_function(f"() => document.querySelector('#{ids[1]} button[data-kind=star]').getAttribute('aria-pressed') === 'true'")
+    page.wait_for_function(
+        f"() => document.querySelector('#{ids[1]} button[data-kind=star]').getAttribute('aria-pressed') === 'true'"
+    )
     page.keyboard.press("r")
     page.wait_for_function(f"() => document.querySelector('#{ids[1]}').classList.contains('is-read')")
     page.goto(f"{server}/articles?starred=true&read=true")
@@ -159,7 +168,9 @@ def test_works_without_javascript_and_at_phone_width(server: str, browser: Any, 
     page.click("button[data-kind=read]")  # a plain form post, answered by a redirect back
     page.wait_for_url("**/articles?language=en")
     assert page.locator("button[data-kind=read]").text_content() == "Read ✓"
-    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]  # no sideways scrolling
+    assert (
+        page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+    )  # no sideways scrolling
     page.screenshot(path=str(artifacts_dir(tmp_path) / "web-phone.png"), full_page=True)
     page.goto(server + page.locator(".article-row .title").first.get_attribute("href"))
     assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]

@@ -24,7 +24,11 @@ from schemathesis.specs.openapi.definitions import OPENAPI_31
 from newsmon.config import Config
 from newsmon.store.db import Store
 from newsmon.web import create_app
-from tests.test_web import corpus, filled, live_server  # noqa: F401  (fixtures)
+from tests.test_web import (
+    corpus_fixture,  # noqa: F401  (the corpus fixture)
+    filled_fixture,  # noqa: F401  (the filled fixture)
+    live_server,
+)
 
 EXAMPLES = 15  # per operation and mode (valid, invalid parameters)
 
@@ -85,7 +89,9 @@ def test_every_operation_answers_as_documented(server: str) -> None:
         for mode in modes:
 
             @given(case=operation.as_strategy(mode))
-            @settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+            @settings(
+                max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+            )
             def answers_as_documented(case: Any) -> None:
                 case.call_and_validate(session=session, excluded_checks=[positive_data_acceptance])
 

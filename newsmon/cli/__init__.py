@@ -65,7 +65,20 @@ def _register() -> None:
         topics,
     )
 
-    for module in (imports, articles, database, settings, extract, sources, crawl, topics, demo, digest, run, serve):
+    for module in (
+        imports,
+        articles,
+        database,
+        settings,
+        extract,
+        sources,
+        crawl,
+        topics,
+        demo,
+        digest,
+        run,
+        serve,
+    ):
         for command in module.COMMANDS:
             main.add_command(command)
 

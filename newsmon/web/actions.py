@@ -51,7 +51,9 @@ def _set(
 
 
 @router.post("/articles/{article_id}/read")
-def mark_read(request: Request, state: State, article_id: ItemId, value: Flag, next_page: Next = "") -> Response:
+def mark_read(
+    request: Request, state: State, article_id: ItemId, value: Flag, next_page: Next = ""
+) -> Response:
     return _set(request, state, article_id, next_page, lambda session: set_read(session, article_id, value))
 
 
@@ -59,7 +61,9 @@ def mark_read(request: Request, state: State, article_id: ItemId, value: Flag, n
 def mark_starred(
     request: Request, state: State, article_id: ItemId, value: Flag, next_page: Next = ""
 ) -> Response:
-    return _set(request, state, article_id, next_page, lambda session: set_starred(session, article_id, value))
+    return _set(
+        request, state, article_id, next_page, lambda session: set_starred(session, article_id, value)
+    )
 
 
 @router.post("/articles/{article_id}/relevance")

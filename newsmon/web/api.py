@@ -40,7 +40,9 @@ def api_article(state: State, article_id: ItemId) -> Any:
 @router.get("/stories", response_model=list[models.StorySummary])
 def api_stories(
     state: State,
-    min_articles: Annotated[int, Query(ge=1, le=10_000, description="Only stories with this many articles.")] = 1,
+    min_articles: Annotated[
+        int, Query(ge=1, le=10_000, description="Only stories with this many articles.")
+    ] = 1,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> Any:
     """Stories, most recent first."""

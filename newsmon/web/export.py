@@ -56,7 +56,9 @@ def _csv(rows: Iterator[dict[str, Any]]) -> Iterator[str]:
     writer = csv.DictWriter(buffer, fieldnames=CSV_FIELDS, extrasaction="ignore")
     writer.writeheader()
     for row in rows:
-        marks = ";".join(f"{topic}={'relevant' if good else 'irrelevant'}" for topic, good in row["marks"].items())
+        marks = ";".join(
+            f"{topic}={'relevant' if good else 'irrelevant'}" for topic, good in row["marks"].items()
+        )
         writer.writerow({**row, "marks": marks})
         if buffer.tell() > 65536:
             yield buffer.getvalue()

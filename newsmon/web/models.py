@@ -17,13 +17,17 @@ class _ArticleFields(_Model):
     title: str
     url: str
     source: str | None
-    published_at: str | None = Field(description="Local time, no more precise than stated (see date_precision).")
+    published_at: str | None = Field(
+        description="Local time, no more precise than stated (see date_precision)."
+    )
     date_precision: str | None = Field(description="minute, day, month or year.")
     language: str | None
     story_id: int | None
     read: bool = False
     starred: bool = False
-    marks: dict[str, bool] = Field(default_factory=dict, description="Per topic: marked relevant (true) or not.")
+    marks: dict[str, bool] = Field(
+        default_factory=dict, description="Per topic: marked relevant (true) or not."
+    )
 
 
 class ArticleSummary(_ArticleFields):

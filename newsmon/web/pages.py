@@ -33,7 +33,13 @@ def articles_page(
         page = article_page(session, filters, state.config.tz)
         sources = list(session.scalars(select(Source.name).order_by(Source.name)))
     return render(
-        state.templates, request, "articles.html", page=page, filters=filters, topics=state.topic_names, sources=sources
+        state.templates,
+        request,
+        "articles.html",
+        page=page,
+        filters=filters,
+        topics=state.topic_names,
+        sources=sources,
     )
 
 
@@ -63,7 +69,9 @@ def story_page(request: Request, state: State, story_id: ItemId) -> HTMLResponse
 
 @router.get("/sources")
 def sources_page(request: Request, state: State) -> HTMLResponse:
-    return render(state.templates, request, "sources.html", sources=sources_overview(state.store, state.config))
+    return render(
+        state.templates, request, "sources.html", sources=sources_overview(state.store, state.config)
+    )
 
 
 @router.get("/digests")

@@ -105,7 +105,9 @@ def sources_overview(store: Store, config: Config) -> list[dict[str, Any]]:
             }
         )
     # worst first: unhealthy, failing, silent, then by name
-    return sorted(rows, key=lambda row: (not row["unhealthy"], -row["consecutive_failures"], not row["silent"]))
+    return sorted(
+        rows, key=lambda row: (not row["unhealthy"], -row["consecutive_failures"], not row["silent"])
+    )
 
 
 def _utc_now() -> datetime:

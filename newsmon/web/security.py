@@ -83,13 +83,17 @@ class Guard:
             return False
         return hmac.compare_digest(offered, self._token)
 
-    async def __call__(self, request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    async def __call__(
+        self, request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
         """Middleware: host check, access token, session cookie, security headers."""
         if self._check_host and not is_loopback(_host_name(request.headers.get("host", ""))):
             response: Response = PlainTextResponse("unknown host name", status_code=421)
         elif not self._authorised(request):
             response = PlainTextResponse(
-                "access token required", status_code=401, headers={"WWW-Authenticate": 'Basic realm="newsmon"'}
+                "access token required",
+                status_code=401,
+                headers={"WWW-Authenticate": 'Basic realm="newsmon"'},
             )
         else:
             session_id = request.cookies.get(SESSION_COOKIE) or ""
