@@ -100,13 +100,13 @@ def _local(moment: datetime | None, tz: ZoneInfo) -> str | None:
     return moment.replace(tzinfo=UTC).astimezone(tz).isoformat(timespec="seconds") if moment else None
 
 
-def _published(article: Article, tz: ZoneInfo) -> str | None:
+def _published(article: Any, tz: ZoneInfo) -> str | None:
     value = article.published_at.replace(tzinfo=UTC) if article.published_at else None
     return format_date(value, article.date_precision, tz)
 
 
-def article_summary(article: Article, source_name: str | None, tz: ZoneInfo) -> dict[str, Any]:
-    """The `articles list --json` shape."""
+def article_summary(article: Any, source_name: str | None, tz: ZoneInfo) -> dict[str, Any]:
+    """The `articles list --json` shape, from an ``Article`` or a row with its summary columns."""
     return {
         "id": article.id,
         "title": article.title,
@@ -117,6 +117,24 @@ def article_summary(article: Article, source_name: str | None, tz: ZoneInfo) -> 
         "language": article.language,
         "story_id": article.story_id,
     }
+
+
+# what a summary shows: selected instead of whole rows, so a page never reads texts or scores
+_SUMMARY_COLUMNS = (
+    Article.id,
+    Article.title,
+    Article.url,
+    Article.published_at,
+    Article.date_precision,
+    Article.language,
+    Article.story_id,
+    Source.name.label("source_name"),
+)
+
+
+def _summaries(rows: Iterable[Any], tz: ZoneInfo) -> list[dict[str, Any]]:
+    """Summaries of rows of ``_SUMMARY_COLUMNS`` (they have the attributes ``article_summary`` reads)."""
+    return [article_summary(row, row.source_name, tz) for row in rows]
 
 
 def with_marks(session: Session, summaries: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -162,12 +180,12 @@ def list_articles(session: Session, filters: ArticleFilter, tz: ZoneInfo) -> lis
         from newsmon.search import search_articles  # the search builds on this module
 
         return search_articles(session, filters, tz)
-    query = select(Article, Source.name).outerjoin(Source, Article.source_id == Source.id)
+    query = select(*_SUMMARY_COLUMNS).outerjoin(Source, Article.source_id == Source.id)
     query = apply_filters(query, filters, tz).order_by(
         Article.published_at.desc().nulls_last(), Article.id.desc()
     )
     rows = session.execute(paged(query, filters.offset, filters.limit or None))
-    return with_marks(session, [article_summary(article, name, tz) for article, name in rows])
+    return with_marks(session, _summaries(rows, tz))
 
 
 def count_articles(session: Session, filters: ArticleFilter, tz: ZoneInfo) -> int:
@@ -178,12 +196,12 @@ def count_articles(session: Session, filters: ArticleFilter, tz: ZoneInfo) -> in
 def summaries_by_id(session: Session, ids: Iterable[int], tz: ZoneInfo) -> dict[int, dict[str, Any]]:
     """Summaries with marks of the given articles (the search ranks ids first, then loads these)."""
     query = (
-        select(Article, Source.name)
+        select(*_SUMMARY_COLUMNS)
         .outerjoin(Source, Article.source_id == Source.id)
         .where(Article.id.in_(list(ids)))
     )
-    summaries = [article_summary(article, name, tz) for article, name in session.execute(query)]
-    return {summary["id"]: summary for summary in with_marks(session, summaries)}
+    summaries = with_marks(session, _summaries(session.execute(query), tz))
+    return {summary["id"]: summary for summary in summaries}
 
 
 def article_detail(session: Session, article_id: int, tz: ZoneInfo) -> dict[str, Any] | None:
