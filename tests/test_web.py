@@ -28,8 +28,10 @@ from fastapi import FastAPI
 from sqlalchemy import text
 
 from newsmon.config import Config, load_config
+from newsmon.errors import ConfigError
 from newsmon.store.db import Store
 from newsmon.web import create_app
+from newsmon.web.templating import highlight
 from tests.conftest import ROOT, Cli
 
 TOPIC = "ki-wettlauf-usa-china"
@@ -368,6 +370,14 @@ def test_hostile_title_renders_as_text(site: Site) -> None:
     assert site.api(f"/api/articles/{hostile}")["title"] == HOSTILE_TITLE  # JSON carries it unchanged
 
 
+def test_snippets_are_escaped_before_matches_are_marked() -> None:
+    snippet = 'a <img src=x onerror="alert(1)"> \x02Huawei\x03 & \x02<b>\x03'
+    assert str(highlight(snippet)) == (
+        "a &lt;img src=x onerror=&#34;alert(1)&#34;&gt; <mark>Huawei</mark> &amp; <mark>&lt;b&gt;</mark>"
+    )
+    assert str(highlight(None)) == ""
+
+
 def test_security_headers(site: Site) -> None:
     response = site.get("/articles")
     policy = response.headers["content-security-policy"]
@@ -438,6 +448,16 @@ def test_serve_refuses_public_host_without_token(cli: Cli) -> None:
     assert "short\n" not in short.output
 
 
+def test_token_is_read_only_from_the_environment(tmp_path: Path) -> None:
+    config_file = tmp_path / "newsmon.toml"
+    config_file.write_text('[serve]\ntoken = "written-down-where-backups-find-it"\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as refused:
+        load_config(config_file, env={})
+    assert str(refused.value) == (
+        f"serve.token in {config_file}: secrets are read only from the environment (NEWSMON_SERVE__TOKEN)"
+    )
+
+
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_serve_command_serves_on_loopback(filled: None, env: dict[str, str], tmp_path: Path) -> None:
     with socket.socket() as probe:
@@ -482,5 +502,6 @@ def test_digest_archive(cli: Cli, site: Site) -> None:
     assert "frame-ancestors 'self'" in mail.headers["content-security-policy"]
     assert "script-src" not in mail.headers["content-security-policy"]
     assert "data:image/png;base64," in mail.text  # the chart travels inside the page
+    assert site.get(f"/topics/{TOPIC}?week=2026-W99").status_code == 400
     week = site.get(f"/topics/{TOPIC}?week=2026-W03")
     assert week.headers["location"] == f"/articles?since=2026-01-12&until=2026-01-18&topic={TOPIC}"

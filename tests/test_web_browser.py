@@ -143,6 +143,14 @@ def test_keyboard_moves_and_stars(server: str, browser: Any, tmp_path: Path) -> 
     assert page.eval_on_selector_all(".article-row", "rows => rows.map(row => row.id)") == [ids[1]]
     assert star.get_attribute("aria-pressed") == "true"
     page.screenshot(path=str(artifacts_dir(tmp_path) / "web-keyboard.png"), full_page=True)
+    # on an article's page the keys act on the article
+    page.goto(f"{server}/articles/{ids[0][1:]}")
+    page.keyboard.press("s")
+    page.wait_for_function(
+        "() => document.querySelector('button[data-kind=star]').getAttribute('aria-pressed') === 'true'"
+    )
+    page.reload()
+    assert page.locator("button[data-kind=star]").get_attribute("aria-pressed") == "true"
     watched.assert_clean()
 
 
