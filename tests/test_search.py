@@ -311,6 +311,10 @@ def test_a_broad_query_ranks_the_newest_matches_and_pages_through_all(
             for row in search_articles(session, ArticleFilter(query="Windpark", limit=2, offset=offset), TZ)
         ]
         assert count_matches(session, ArticleFilter(query="Windpark"), TZ) == 5
+        filtered = ArticleFilter(query="Windpark", since=date(2026, 3, 1), limit=None)
+        assert [row["id"] for row in search_articles(session, filtered, TZ)] == everything
+        early = ArticleFilter(query="Windpark", until=date(2026, 3, 2), limit=None)  # two: both ranked
+        assert [row["id"] for row in search_articles(session, early, TZ)] == [ids["oldest"], ids["later0"]]
     newest = sorted(ids.values())[-2:]
     assert set(everything[:2]) == set(newest)
     assert everything[2:] == sorted(set(ids.values()) - set(newest), reverse=True)
