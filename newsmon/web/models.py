@@ -153,12 +153,5 @@ class Topic(_Model):
     threshold: float
 
 
-class MarkResult(_Model):
-    id: int
-    read: bool
-    starred: bool
-    marks: dict[str, bool]
-
-
 class Problem(_Model):
     detail: str
