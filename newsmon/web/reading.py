@@ -14,11 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from newsmon.config import Config
+from newsmon.health import source_health
 from newsmon.search import count_matches, search_articles
 from newsmon.store.db import Store
 from newsmon.store.models import Source, Story
 from newsmon.store.queries import ArticleFilter, _local, article_detail, list_articles, with_marks
-from scheduler.health import source_health
 
 STORY_ARTICLES = 200  # articles listed on a story page (a story of more is a flood, not an event)
 
