@@ -52,6 +52,16 @@ class Fingerprint:
     band_keys: tuple[int, ...]
     terms: dict[str, float]
     word_count: int
+    settings: tuple[int, int, int]  # (shingle words, permutations, bands) it was made with
+
+    def made_with(self, settings: DedupSettings) -> bool:
+        """Whether it compares with fingerprints made under ``settings`` (a crawl's workers
+        fingerprint pages with the configuration they were started with)."""
+        return self.settings == _settings_key(settings)
+
+
+def _settings_key(settings: DedupSettings) -> tuple[int, int, int]:
+    return (settings.shingle_words, settings.num_perm, settings.bands)
 
 
 @dataclass(frozen=True)
@@ -75,6 +85,7 @@ def fingerprint_text(text: str, language: str | None, settings: DedupSettings) -
         band_keys=tuple(band_keys(signature, settings.bands)),
         terms=story_terms(tokens, language),
         word_count=len(tokens),
+        settings=_settings_key(settings),
     )
 
 

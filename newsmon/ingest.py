@@ -66,6 +66,17 @@ _LOG_COLUMNS = ["url", "canonical_url", "source_id", "outcome", "reason", "artic
 _INSERT_LOG = FastStatement(insert(FetchLog), _LOG_COLUMNS)
 
 Status = Literal["stored", "duplicate", "rejected"]
+
+
+@dataclass(frozen=True)
+class Precomputed:
+    """What a caller worked out for a document before it reached the store, off the store's
+    path: a crawl extracts, scores and fingerprints pages in its worker processes, so the one
+    process that writes only decides and writes. Anything left None is computed here."""
+
+    article: CleanArticle | None = None
+    topic_scores: Sequence[TopicScore] | None = None
+    fingerprint: Fingerprint | None = None
 BATCH_SIZE = 100  # documents per transaction in a batch: commits and their syncs amortised
 
 
@@ -161,22 +172,18 @@ class Ingestor:
         return IngestBatch(self, size, max_seconds, on_commit)
 
     def _decide_safely(
-        self,
-        connection: Connection,
-        document: RawDocument,
-        article: CleanArticle | None,
-        topic_scores: Sequence[TopicScore] | None = None,
+        self, connection: Connection, document: RawDocument, known: Precomputed
     ) -> IngestResult:
         """Decide one document inside a savepoint, so its rows are written whole or not at all."""
         try:
             with _savepoint(connection):
-                return self._decide(connection, document, article, topic_scores)
+                return self._decide(connection, document, known)
         except (IntegrityError, driver_error(connection, "IntegrityError")):
             # another process stored the same URL or text between our check and insert: decide again
             log.info("concurrent insert for %s, deciding again", document.url)
             self._source_ids.clear()  # a source row created in the rolled-back savepoint is gone
             with _savepoint(connection):
-                return self._decide(connection, document, article, topic_scores)
+                return self._decide(connection, document, known)
 
     def _reject(self, connection: Connection, url: str, source: str, reason: str) -> IngestResult:
         document = RawDocument(url=url, content="", kind="text", source=source)
@@ -185,31 +192,28 @@ class Ingestor:
             source_id = self._source_id(connection, source)
             return self._log(connection, document, canonical_url(url), source_id, result)
 
-    def _decide(
-        self,
-        connection: Connection,
-        document: RawDocument,
-        article: CleanArticle | None,
-        topic_scores: Sequence[TopicScore] | None = None,
-    ) -> IngestResult:
+    def _decide(self, connection: Connection, document: RawDocument, known: Precomputed) -> IngestResult:
         canonical = canonical_url(document.url)
         source_id = self._source_id(connection, document.source)
         decision = find_by_url(connection, canonical)
         if decision:
             return self._log(connection, document, canonical, source_id, self._duplicate(document, decision))
+        article = known.article
         if article is None:
             try:
                 article = extract_article(document, self.config.tz, self.config.import_.min_words)
             except InputError as exc:
                 result = IngestResult(document.url, "rejected", reason=str(exc))
                 return self._log(connection, document, canonical, source_id, result)
-        fingerprint = fingerprint_text(article.text, article.language, self.config.dedup)
+        fingerprint = known.fingerprint
+        if fingerprint is None or not fingerprint.made_with(self.config.dedup):
+            fingerprint = fingerprint_text(article.text, article.language, self.config.dedup)
         decision = find_duplicate(connection, fingerprint, self.config.dedup)
         if decision:
             self._add_alias(connection, decision, document, canonical, source_id, article.title)
             return self._log(connection, document, canonical, source_id, self._duplicate(document, decision))
         article_id, story_id = self._insert(
-            connection, article, fingerprint, canonical, source_id, document, topic_scores
+            connection, article, fingerprint, canonical, source_id, document, known.topic_scores
         )
         result = IngestResult(document.url, "stored", article_id=article_id, story_id=story_id)
         return self._log(connection, document, canonical, source_id, result)
@@ -385,12 +389,15 @@ class IngestBatch:
         document: RawDocument,
         article: CleanArticle | None = None,
         topic_scores: Sequence[TopicScore] | None = None,
+        fingerprint: Fingerprint | None = None,
     ) -> None:
-        """Decide one document; see ``Ingestor.ingest``. ``topic_scores``: the article's scores
-        when the caller has them already (a crawl scores pages in its extraction workers), so
-        they are not computed twice."""
+        """Decide one document; see ``Ingestor.ingest``. ``topic_scores`` and ``fingerprint``:
+        the article's scores and dedup fingerprint when the caller has them already (a crawl
+        computes both in its extraction workers), so they are not computed again here; a
+        fingerprint made with other dedup settings is recomputed."""
         connection = self._begin()
-        self._pending.append(self._ingestor._decide_safely(connection, document, article, topic_scores))
+        known = Precomputed(article, topic_scores, fingerprint)
+        self._pending.append(self._ingestor._decide_safely(connection, document, known))
         self.commit_when_due()
 
     def reject(self, url: str, source: str, reason: str) -> None:

@@ -82,3 +82,31 @@ def test_concurrent_writers_store_a_text_once(store: Store, config: Config, seed
     second = outcome["second"]
     assert (second.status, second.layer, second.duplicate_of) == ("duplicate", "exact", stored.article_id)
     assert _count(store, Article.id) == 1
+
+
+def test_a_precomputed_fingerprint_is_used_only_when_made_with_the_same_settings(
+    store: Store, config: Config, seeds_dir: Path
+) -> None:
+    """A crawl fingerprints pages in its workers; the store trusts that work only when it was done
+    under the store's own dedup settings (a worker started with another configuration is not)."""
+    from newsmon.dedup import fingerprint_text
+    from newsmon.extract import extract_article
+    from newsmon.fingerprints import signature_from_bytes
+
+    first, second = _seed_documents(seeds_dir)[:2]
+    articles = [extract_article(d, config.tz, config.import_.min_words) for d in (first, second)]
+    # a fingerprint of *another* text, made with the store's settings: the store takes it as given
+    borrowed = fingerprint_text(articles[1].text, articles[1].language, config.dedup)
+    other_settings = config.dedup.model_copy(update={"num_perm": 40, "bands": 20})
+    foreign = fingerprint_text(articles[0].text, articles[0].language, other_settings)
+    assert borrowed.made_with(config.dedup) and not foreign.made_with(config.dedup)
+    with Ingestor(store, config).batch() as batch:
+        batch.ingest(first, articles[0], fingerprint=borrowed)
+        batch.ingest(second, articles[1], fingerprint=foreign)
+    stored = {r.url: r for r in batch.results}
+    assert stored[first.url].status == "stored"
+    # the second text's own fingerprint was recomputed, so the borrowed copy of it is recognised
+    assert stored[second.url].status == "duplicate" and stored[second.url].layer == "exact"
+    with store.engine.connect() as connection:
+        blob = connection.scalar(select(Article.minhash).where(Article.id == stored[first.url].article_id))
+    assert (signature_from_bytes(blob) == borrowed.signature).all()
