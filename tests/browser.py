@@ -2,7 +2,7 @@
 
 Chromium runs without sandbox (containers) and without background networking. Without Chromium
 or Playwright the test is skipped with the reason; under CI=true it fails, because CI must run
-the browser tests. Screenshots go to ``$NEWSMON_ARTIFACTS`` (else the test's tmp_path).
+the browser tests. Screenshots go to ``$TEST_ARTIFACTS_DIR`` (else the test's tmp_path).
 """
 
 from __future__ import annotations
@@ -32,7 +32,8 @@ def _missing(reason: str) -> None:
 
 
 def artifacts_dir(tmp_path: Path) -> Path:
-    folder = Path(os.environ.get("NEWSMON_ARTIFACTS") or tmp_path / "artifacts")
+    # not a NEWSMON_* name: the configuration refuses unknown NEWSMON_* variables (typos)
+    folder = Path(os.environ.get("TEST_ARTIFACTS_DIR") or tmp_path / "artifacts")
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
