@@ -242,10 +242,19 @@ def _collapse_repeats(paragraphs: list[str]) -> list[str]:
     return result
 
 
+# a Markdown heading ("# Titel", "## Zwischentitel ##"): the marks are markup, not text
+_MARKDOWN_HEADING = re.compile(r"#{1,6}[ \t]+(.*?)(?:[ \t]+#+)?")
+
+
+def _without_heading_marks(line: str) -> str:
+    heading = _MARKDOWN_HEADING.fullmatch(line)
+    return heading.group(1) if heading else line
+
+
 def clean_plain_text(raw: str, tz: ZoneInfo) -> CleanText:
-    """Clean one plain-text article. Never raises on odd input; may return no paragraphs."""
+    """Clean one plain-text (or Markdown) article. Never raises on odd input; may return no paragraphs."""
     text = _display_form(raw)
-    lines = [_strip_debris(line.strip()) for line in text.split("\n")]
+    lines = [_strip_debris(_without_heading_marks(line.strip())) for line in text.split("\n")]
     lines = [line for line in lines if line]
     title, origin = _find_title(lines)
     if title:

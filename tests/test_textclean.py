@@ -69,3 +69,12 @@ def test_ordinals_and_abbreviations_do_not_split_sentences() -> None:
 def test_odd_input_never_raises() -> None:
     for raw in ("", "\x00\x01", "width=”1″>", "a\n" * 1000, "„“" * 50):
         clean_plain_text(raw, BERLIN)
+
+
+def test_markdown_heading_marks_are_not_part_of_the_title() -> None:
+    heading = "# Zhipu legt nach: Neues Modell aus Peking"
+    raw = f"{heading}\n\n{PARAGRAPH}\n\n## Reaktionen in Washington ##\n\n{SECOND}"
+    cleaned = clean_plain_text(raw, BERLIN)
+    assert cleaned.title == "Zhipu legt nach: Neues Modell aus Peking"
+    assert "#" not in cleaned.body
+    assert "#hashtag" in clean_plain_text(f"{PARAGRAPH} Mehr unter\n#hashtag", BERLIN).body
