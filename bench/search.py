@@ -269,14 +269,20 @@ def postgres_store(size: int, sqlite_path: Path, refill: bool) -> tuple[str, dic
 
 
 def query_set(seed: int = 7) -> dict[str, list[ArticleFilter]]:
-    """Per kind, QUERIES_PER_KIND filters: content words from common (rank 100) to rare (rank
-    30,000), phrases of two content words cut from generated articles, prefixes of the words
-    (all but their last two letters, at least four)."""
+    """Per kind, QUERIES_PER_KIND filters: content words of frequency rank 300 to 30,000 (the
+    more frequent ones are words like "darauf" or "ausserdem", which nobody searches news for;
+    they have a kind of their own, "common word", ranks 30 to 250), phrases of two content words
+    cut from generated articles, prefixes of the words (all but their last two letters, at least
+    four); the date and topic filters go with the single words."""
     rng = random.Random(seed)
     words = vocabulary().content_words
-    ranks = [int(100 * 300 ** (i / (QUERIES_PER_KIND - 1))) for i in range(QUERIES_PER_KIND)]
-    single = [words[rank] for rank in ranks]
-    pairs = [f"{single[i]} {words[ranks[i] // 3 + 7]}" for i in range(QUERIES_PER_KIND)]
+
+    def spread(low: int, high: int) -> list[str]:
+        steps = range(QUERIES_PER_KIND)
+        return [words[int(low * (high / low) ** (i / (QUERIES_PER_KIND - 1)))] for i in steps]
+
+    single = spread(300, 30_000)
+    pairs = [f"{first} {second}" for first, second in zip(single, spread(107, 10_007), strict=True)]
     function_words = {word.lower() for word in vocabulary().function_words}
     phrases = []
     while len(phrases) < QUERIES_PER_KIND:  # two adjacent words that are not function words
@@ -292,6 +298,7 @@ def query_set(seed: int = 7) -> dict[str, list[ArticleFilter]]:
     prefixes = [f"{word[: max(4, len(word) - 2)]}*" for word in single]
     months = [date(2024, 1, 1) + timedelta(days=rng.randrange(700)) for _ in range(QUERIES_PER_KIND)]
     return {
+        "common word": [ArticleFilter(query=w, limit=PAGE) for w in spread(30, 250)],
         "one word": [ArticleFilter(query=w, limit=PAGE) for w in single],
         "two words": [ArticleFilter(query=p, limit=PAGE) for p in pairs],
         "phrase": [ArticleFilter(query=p, limit=PAGE) for p in phrases],
@@ -339,7 +346,7 @@ def measure(store: Store, repeat: int, like: bool) -> dict[str, dict[str, Any]]:
                     lanes["count"].append(seconds)
                     lanes["list"].append(_timed(lambda: list_articles(session, baseline, TZ))[0])
             matches.append(count)
-            if like and kind in ("one word", "two words"):
+            if like and kind in ("common word", "one word", "two words"):
                 lanes["like"].append(_timed(_like(store, item))[0])
         results[kind] = {
             "queries": [item.query for item in filters],
