@@ -37,6 +37,10 @@ _LINE_PATTERNS = (
     r"(?:©|\(c\)|copyright)\s*.{0,80}|alle rechte vorbehalten.{0,80}",
     r"original anzeigen|zum original|quelle anzeigen|mehr anzeigen|weiterlesen|mehr lesen|read more",
     r".{1,40}\s+logo",
+    # reading time, and the teaser of a video: its text ends in its date and running time
+    r"[-–•]?\s*(?:lesedauer|lesezeit)\s*:?\s*(?:ca\.\s*)?\d+\s*min(?:uten|\.)?",
+    r"[-–•]?\s*\d+\s*min(?:uten|\.)?\s*lesezeit",
+    r".{0,400}\b\d{1,2}\.\d{1,2}\.\d{2,4}\s*\|\s*\d{1,3}:\d{2}\s*min",
     # image credits on their own line
     r"(?:foto|fotos|bild|bilder|bildquelle|quelle|image|photo|credit|grafik|illustration|video)\s*:.{0,100}",
 )
@@ -66,6 +70,11 @@ ATTRIBUTE_DEBRIS = re.compile(
 # The caption that directly follows pasted image markup and ends in a picture credit.
 DEBRIS_CAPTION = re.compile(
     r"[^.!?]{0,300}[.!?]?\s*(?:[\w.&'-]+ ){0,4}[\w.&'-]+\s*[–—|-]\s*(?:" + _AGENCIES + r")\b(?:\.com)?",
+    re.IGNORECASE,
+)
+# Screen-reader hints on links: "(öffnet im neuen Fenster)", "Link wird in einem neuen Tab geöffnet".
+ACCESSIBILITY_HINT = re.compile(
+    r"\s*\(?(?:link )?(?:öffnet|wird) (?:sich )?(?:in|im) (?:einem )?neue[nm] (?:fenster|tab)(?: geöffnet)?\)?",
     re.IGNORECASE,
 )
 HTML_TAG = re.compile(r"</?[a-zA-Z][^<>]{0,500}>")

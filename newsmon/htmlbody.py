@@ -6,23 +6,29 @@ the article and drops one thing that is:
 - lists of links inside the article container ("Mehr zum Thema" teasers) come through as list
   items; they are pruned from the tree first (a list whose text is mostly link text), and so are
   picture captions and credits;
-- the headline (often with its kicker) is repeated as the first lines of the text;
+- the headline (often with its kicker) is repeated as the first lines of the text, and the rest
+  of the page header comes along: the kicker (Dachzeile) on its own line, a variant of the
+  headline, the byline, a date or reading-time label. Above the first line of prose a short
+  line that is not a sentence is such a label, never story text;
+- an author box (the author's name, then a line about them) ends the text;
 - widgets repeated down the page (consent placeholders for every embed, the same credit line
   under every picture) survive: a line that occurs more than once is furniture, every copy goes;
 - calls to action and widget lead-ins trail the story ("Fehler gefunden? Jetzt melden.");
 - the lead (standfirst) printed above the body is often outside the block trafilatura picks. A
-  page declares it as its description; when that text is printed on the page and missing from
-  the extraction, it is put back in front.
+  page declares it as its description, or prints it as the first sentence-like block below the
+  headline; when that text is missing from the extraction, it is put back in front.
 """
 
 from __future__ import annotations
 
 import re
+from zoneinfo import ZoneInfo
 
 from lxml.html import HtmlElement
 
+from newsmon.dates import find_dates
 from newsmon.normalize import strip_invisible
-from newsmon.textclean import clean_extracted_text
+from newsmon.textclean import STRONG_PROSE_CHARS, clean_extracted_text, is_sentence
 
 CAPTION_MAX_WORDS = 80  # more text than a caption: the class name is on a container
 LINK_LIST_SHARE = 0.7  # a list whose text is at least this much link text is navigation
@@ -30,6 +36,13 @@ TITLE_ZONE_LINES = 5  # the headline is repeated, if at all, in the first lines
 KICKER_MAX_WORDS = 6  # "Premier League Rückschlag im Titelkampf …": kicker words before the headline
 HEADLINE_MIN_WORDS = 4  # shorter titles (or title tails) are too common to match a line by affix
 TAIL_SHORT_WORDS = 4  # shorter lines at the very end are bylines, sources and widget labels
+LABEL_MAX_WORDS = 3  # "Finanzmärkte", "Lesedauer: 4 Minuten": a label; a subheading has more words
+BYLINE_MAX_WORDS = 8  # "Von Anna Muster und Ben Beispiel, Berlin"; longer is a sentence about someone
+TITLE_ECHO_SHARE = 0.6  # a header line made this much of headline words is another form of it
+AUTHOR_BOX_MAX_WORDS = 80  # an author box is a line or two, not a closing paragraph
+AUTHOR_BOX_NAME_OFFSET = 2  # "Korrespondent Ulrich Exner ist …": the name comes after a word or two
+STANDFIRST_MIN_WORDS = 8
+STANDFIRST_SEARCH_ELEMENTS = 40  # the lead follows the headline closely, after byline and picture
 UNIQUE_MIN_SHARE = 0.25  # less text than this outside repeated lines: the article came twice
 DEDUP_CACHE_SIZE = 4096
 _WORD = re.compile(r"\w+")
@@ -42,7 +55,10 @@ _CALL_TO_ACTION = re.compile(
     r"|unterstützen sie (?:uns|unsere)|ihre meinung ist uns wichtig|newsletter)\b",
     re.IGNORECASE,
 )
+UTC = ZoneInfo("UTC")  # any zone will do: only whether a line holds a date matters
 _INVISIBLE = {"script", "style", "noscript", "template", "head"}
+_BYLINE = re.compile(r"[-–•·]?\s*(?:von|by|text|autor(?:in)?|autoren)\b\s*:?\s+\w", re.IGNORECASE)
+_BLOCKS = {"p", "div", "section", "article", "ul", "ol", "li", "h1", "h2", "h3", "h4", "table", "figure"}
 
 
 def _key(text: str) -> str:
@@ -111,6 +127,74 @@ def drop_title_lines(lines: list[str], titles: list[str]) -> list[str]:
     return head + lines[TITLE_ZONE_LINES:]
 
 
+def _is_byline(line: str) -> bool:
+    return bool(_BYLINE.match(line)) and len(line.split()) <= BYLINE_MAX_WORDS and not is_sentence(line)
+
+
+def _echoes_title(line: str, title_keys: set[str]) -> bool:
+    """A header line that says the headline again in other words ("Spionagedrehscheibe Schweiz:
+    Ein großer Tummelplatz …" for "Die Schweiz ist ein großer Tummelplatz …")."""
+    words = _key(line).split()
+    return any(
+        len(words) <= len(title.split()) + KICKER_MAX_WORDS
+        and len(set(words) & set(title.split())) >= TITLE_ECHO_SHARE * len(words)
+        for title in title_keys
+        if len(title.split()) >= HEADLINE_MIN_WORDS
+    )
+
+
+def _is_label(line: str) -> bool:
+    """A kicker, section name, date or reading time: a few words that are no sentence. A line
+    ending in a colon is kept: it introduces what follows ("Das Wichtigste in Kürze:")."""
+    if is_sentence(line) or line.endswith(":"):
+        return False
+    words = len(line.split())
+    return words <= LABEL_MAX_WORDS or (words <= BYLINE_MAX_WORDS and _has_date(line))
+
+
+def _has_date(line: str) -> bool:
+    return bool(find_dates(line, UTC))
+
+
+def drop_header_furniture(lines: list[str], titles: list[str]) -> list[str]:
+    """Remove what the page header adds to the top of the text: bylines in the first lines, and
+    above the first prose, labels (kicker, date, reading time) and variants of the headline.
+
+    Below prose such a line is kept: there it is a subheading of the story.
+    """
+    title_keys = {_key(title) for title in titles if _key(title)}
+    kept: list[str] = []
+    prose_seen = False
+    for line in lines[:TITLE_ZONE_LINES]:
+        if _is_byline(line) or (not prose_seen and (_is_label(line) or _echoes_title(line, title_keys))):
+            continue
+        prose_seen = prose_seen or is_sentence(line) or len(line) >= STRONG_PROSE_CHARS
+        kept.append(line)
+    return kept + lines[TITLE_ZONE_LINES:]
+
+
+def _introduces_author(line: str, names: list[str]) -> bool:
+    """The line names an author within its first words: "Anna Muster ist …", "Korrespondent Anna Muster …"."""
+    words = _key(line).split()
+    return any(
+        f" {name} " in " " + " ".join(words[: AUTHOR_BOX_NAME_OFFSET + len(name.split())]) + " "
+        for name in names
+    )
+
+
+def drop_author_box(lines: list[str], authors: list[str]) -> list[str]:
+    """Cut trailing lines that introduce the article's author ("Anna Muster ist Korrespondentin …")."""
+    names = [_key(author) for author in authors if len(_key(author).split()) >= 2]
+    end = len(lines)
+    while (
+        end > 1
+        and len(lines[end - 1].split()) <= AUTHOR_BOX_MAX_WORDS
+        and _introduces_author(lines[end - 1], names)
+    ):
+        end -= 1
+    return lines[:end]
+
+
 def drop_repeated_lines(lines: list[str]) -> list[str]:
     """Remove every copy of a line that occurs more than once, unless that would gut the text."""
     keys = [_key(line) for line in lines]
@@ -136,11 +220,40 @@ def drop_tail_furniture(lines: list[str]) -> list[str]:
     return lines[:end]
 
 
-def restore_lead(lines: list[str], leads: list[str], page_text: str) -> list[str]:
-    """Put a declared lead in front when the page prints it and the extraction lost it.
+def _own_block_text(element: HtmlElement) -> str | None:
+    """The text of an element that holds no other block (a paragraph, not its container)."""
+    if any(isinstance(child.tag, str) and child.tag in _BLOCKS for child in element.iterdescendants()):
+        return None
+    return " ".join(" ".join(element.itertext()).split())
 
-    Nothing is added when one of the declared leads is already in the text: the others are then
-    other texts (some sites declare a picture caption as the description).
+
+def printed_standfirst(tree: HtmlElement, titles: list[str]) -> str | None:
+    """The first block of prose below the headline: where pages print their lead.
+
+    Bylines, dates and (already pruned) captions are skipped; the first longer block decides:
+    it is the lead only if it is made of sentences.
+    """
+    title_keys = {_key(title) for title in titles}
+    headings = tree.xpath("//body//h1")
+    matching = [heading for heading in headings if _key(heading.text_content()) in title_keys]
+    heading = (matching or headings or [None])[0]
+    if heading is None:
+        return None
+    for element in heading.xpath(f"following::*[position() <= {STANDFIRST_SEARCH_ELEMENTS}]"):
+        if element.tag in _INVISIBLE or element.tag not in _BLOCKS | {"span", "strong", "b"}:
+            continue
+        text = _own_block_text(element)
+        if text and len(text.split()) >= STANDFIRST_MIN_WORDS:
+            return text if is_sentence(text) else None
+    return None
+
+
+def restore_lead(lines: list[str], leads: list[str], page_text: str) -> list[str]:
+    """Put a lead in front when the page prints it and the extraction lost it.
+
+    ``leads`` are the declared descriptions, then the standfirst printed below the headline.
+    Nothing is added when one of them is already in the text: the others are then other texts
+    (some sites declare a picture caption as the description).
     """
     text = _key("\n".join(lines))
     keys = [(lead, _key(lead)) for lead in leads if _key(lead)]
@@ -150,10 +263,13 @@ def restore_lead(lines: list[str], leads: list[str], page_text: str) -> list[str
     return [printed[0], *lines] if printed else lines
 
 
-def extract_body(tree: HtmlElement, url: str | None, titles: list[str], leads: list[str]) -> list[str]:
+def extract_body(
+    tree: HtmlElement, url: str | None, titles: list[str], leads: list[str], authors: list[str]
+) -> list[str]:
     """Clean paragraphs of the article in ``tree`` (which is pruned in place); [] if none found.
 
-    ``titles`` are the page's declarations of its headline, ``leads`` its declared descriptions.
+    ``titles`` are the page's declarations of its headline, ``leads`` its declared descriptions,
+    ``authors`` the names found for the byline.
     """
     # imported lazily: trafilatura pulls in its settings and justext, which plain-text work never needs
     from trafilatura import bare_extraction
@@ -163,6 +279,7 @@ def extract_body(tree: HtmlElement, url: str | None, titles: list[str], leads: l
     page_text = visible_text_key(tree)
     prune_link_lists(tree)
     prune_captions(tree)
+    standfirst = printed_standfirst(tree, titles)
     result = bare_extraction(
         tree,
         url=url,
@@ -172,6 +289,7 @@ def extract_body(tree: HtmlElement, url: str | None, titles: list[str], leads: l
     if not isinstance(result, Document) or not result.text:
         return []
     lines = [line.strip() for line in result.text.split("\n") if line.strip()]
-    lines = drop_tail_furniture(drop_repeated_lines(drop_title_lines(lines, titles)))
-    lines = restore_lead(lines, leads, page_text)
+    lines = drop_header_furniture(drop_title_lines(lines, titles), titles)
+    lines = drop_author_box(drop_tail_furniture(drop_repeated_lines(lines)), authors)
+    lines = restore_lead(lines, [*leads, *([standfirst] if standfirst else [])], page_text)
     return clean_extracted_text("\n".join(lines))

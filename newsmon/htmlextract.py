@@ -135,7 +135,7 @@ def extract_html(content: str, url: str | None, tz: ZoneInfo) -> HtmlText:
     names = authors(page, tree)
     titles = [text for _, text in title_candidates(page, url)]
     titles += [text for tag, text in page.headings if tag == "h1"]
-    paragraphs = extract_body(tree, url, titles, page.descriptions)  # prunes the tree: runs last
+    paragraphs = extract_body(tree, url, titles, page.descriptions, names)  # prunes the tree: runs last
     if not paragraphs:
         raise InputError("no article text found in the HTML")
     words = sum(len(paragraph.split()) for paragraph in paragraphs)

@@ -77,10 +77,12 @@ def _strip_debris(line: str) -> str:
     pieces.append(line[position:])
     line = boilerplate.HTML_TAG.sub(" ", "".join(pieces))
     line = boilerplate.INLINE_CREDIT.sub(" ", line)
+    line = boilerplate.ACCESSIBILITY_HINT.sub("", line)
     return re.sub(r"[ \t]{2,}", " ", line).strip()
 
 
-def _is_sentence(line: str) -> bool:
+def is_sentence(line: str) -> bool:
+    """Six words or more ending in sentence punctuation: prose, not a label, heading or byline."""
     return len(line.split()) >= 6 and line.rstrip("\"'“”»«)").endswith((".", "!", "?", "…"))
 
 
@@ -154,7 +156,7 @@ def _take_date(lines: list[str], tz: ZoneInfo) -> tuple[FoundDate | None, list[s
     index = next(i for i, found in candidates if found is best)
     line = lines[index]
     before, after = line[: best.start], line[best.end :]
-    if len(line) < STRONG_PROSE_CHARS and not _is_sentence(line):
+    if len(line) < STRONG_PROSE_CHARS and not is_sentence(line):
         lines = lines[:index] + lines[index + 1 :]  # a meta line: date, source, counters
     elif _DATE_LABEL.fullmatch(before) or not before.strip():
         lines = [*lines[:index], after.lstrip(" |,:-–"), *lines[index + 1 :]]
@@ -165,7 +167,7 @@ def _take_authors(lines: list[str]) -> tuple[list[str], list[str]]:
     authors: list[str] = []
     kept: list[str] = []
     for line in lines:
-        match = _AUTHOR_LINE.fullmatch(line) if len(line) <= 140 and not _is_sentence(line) else None
+        match = _AUTHOR_LINE.fullmatch(line) if len(line) <= 140 and not is_sentence(line) else None
         if match:
             names = [name.strip(" .") for name in _AUTHOR_SPLIT.split(match["names"]) if name.strip(" .")]
             people = [name for name in names if not _NOT_A_PERSON.search(name)]
@@ -197,7 +199,7 @@ def _trim_furniture(lines: list[str]) -> list[str]:
         return [line for line in lines if not boilerplate.is_boilerplate_line(line)]
     first, last = strong[0], strong[-1]
     head = [
-        line for line in lines[:first] if _is_sentence(line) and not boilerplate.is_boilerplate_line(line)
+        line for line in lines[:first] if is_sentence(line) and not boilerplate.is_boilerplate_line(line)
     ]
     middle = [line for line in lines[first : last + 1] if not boilerplate.is_boilerplate_line(line)]
     tail = lines[last + 1 :]
