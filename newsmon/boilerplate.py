@@ -29,6 +29,7 @@ _LINE_PATTERNS = (
     r".{0,120}(?:abonnieren sie|abonniere|bestellen sie) (?:unseren|den|jetzt) newsletter.*",
     r"newsletter(?: abonnieren| bestellen| anmelden)?:?.{0,60}",
     r".{0,40}\bapp\b.{0,20}(?:herunterladen|laden|download).{0,40}|[\w-]+ app",
+    r".{0,60}\b(?:laden|holen|installieren) sie (?:sich )?(?:jetzt )?(?:unsere|die) [\w-]*app\b.{0,40}",
     # loading placeholders (also the Turkish one from a German portal's theme)
     r"(?:yükleniyor|loading|wird geladen|lädt|laden)\s*(?:\.{2,}|…)?",
     # ads and legal

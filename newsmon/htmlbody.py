@@ -52,12 +52,14 @@ _CAPTIONS = (
 )
 _CALL_TO_ACTION = re.compile(
     r"\b(?:fehler gefunden|jetzt (?:melden|unterstützen|spenden|abonnieren|anmelden|bestellen)"
-    r"|unterstützen sie (?:uns|unsere)|ihre meinung ist uns wichtig|newsletter)\b",
+    r"|unterstützen sie (?:uns|unsere)|ihre meinung ist uns wichtig|newsletter"
+    r"|weiterlesen mit|jederzeit kündbar|bereits abonnent)\b",
     re.IGNORECASE,
 )
 UTC = ZoneInfo("UTC")  # any zone will do: only whether a line holds a date matters
 _INVISIBLE = {"script", "style", "noscript", "template", "head"}
 _BYLINE = re.compile(r"[-–•·]?\s*(?:von|by|text|autor(?:in)?|autoren)\b\s*:?\s+\w", re.IGNORECASE)
+_AUTHOR_BOX_VERBS = ("ist", "war", "schreibt", "berichtet", "arbeitet", "leitet", "lebt")
 _BLOCKS = {"p", "div", "section", "article", "ul", "ol", "li", "h1", "h2", "h3", "h4", "table", "figure"}
 
 
@@ -174,16 +176,19 @@ def drop_header_furniture(lines: list[str], titles: list[str]) -> list[str]:
 
 
 def _introduces_author(line: str, names: list[str]) -> bool:
-    """The line names an author within its first words: "Anna Muster ist …", "Korrespondent Anna Muster …"."""
-    words = _key(line).split()
-    return any(
-        f" {name} " in " " + " ".join(words[: AUTHOR_BOX_NAME_OFFSET + len(name.split())]) + " "
-        for name in names
-    )
+    """The line presents an author within its first words ("Anna Muster ist …", "Korrespondent
+    Anna Muster berichtet …") or is a short credit naming one ("dpa (Anna Muster, Ben Beispiel)").
+    A name alone in a sentence is not enough: a story may end with a quote of its author."""
+    key = _key(line)
+    if not is_sentence(line) and len(key.split()) <= BYLINE_MAX_WORDS:
+        return any(f" {name} " in f" {key} " for name in names)
+    longest = max((len(name.split()) for name in names), default=0)
+    opening = " " + " ".join(key.split()[: AUTHOR_BOX_NAME_OFFSET + longest + 1]) + " "
+    return any(f" {name} {verb} " in opening for name in names for verb in _AUTHOR_BOX_VERBS)
 
 
 def drop_author_box(lines: list[str], authors: list[str]) -> list[str]:
-    """Cut trailing lines that introduce the article's author ("Anna Muster ist Korrespondentin …")."""
+    """Cut trailing lines that introduce or credit the article's authors."""
     names = [_key(author) for author in authors if len(_key(author).split()) >= 2]
     end = len(lines)
     while (
@@ -227,16 +232,33 @@ def _own_block_text(element: HtmlElement) -> str | None:
     return " ".join(" ".join(element.itertext()).split())
 
 
+def headline_element(tree: HtmlElement, titles: list[str]) -> HtmlElement | None:
+    """The ``<h1>`` that prints one of the declared titles, else the first one."""
+    title_keys = {_key(title) for title in titles}
+    headings = tree.xpath("//body//h1")
+    matching = [heading for heading in headings if _key(heading.text_content()) in title_keys]
+    return (matching or headings or [None])[0]
+
+
+def prune_kickers(tree: HtmlElement, titles: list[str]) -> None:
+    """Remove the labels printed just above the headline (kicker, section): trafilatura may
+    place them anywhere in its text, even glued to the lead."""
+    heading = headline_element(tree, titles)
+    if heading is None:
+        return
+    for element in list(heading.itersiblings(preceding=True)):
+        text = " ".join(" ".join(element.itertext()).split())
+        if isinstance(element.tag, str) and text and _is_label(text):
+            element.drop_tree()
+
+
 def printed_standfirst(tree: HtmlElement, titles: list[str]) -> str | None:
     """The first block of prose below the headline: where pages print their lead.
 
     Bylines, dates and (already pruned) captions are skipped; the first longer block decides:
     it is the lead only if it is made of sentences.
     """
-    title_keys = {_key(title) for title in titles}
-    headings = tree.xpath("//body//h1")
-    matching = [heading for heading in headings if _key(heading.text_content()) in title_keys]
-    heading = (matching or headings or [None])[0]
+    heading = headline_element(tree, titles)
     if heading is None:
         return None
     for element in heading.xpath(f"following::*[position() <= {STANDFIRST_SEARCH_ELEMENTS}]"):
@@ -279,6 +301,7 @@ def extract_body(
     page_text = visible_text_key(tree)
     prune_link_lists(tree)
     prune_captions(tree)
+    prune_kickers(tree, titles)
     standfirst = printed_standfirst(tree, titles)
     result = bare_extraction(
         tree,

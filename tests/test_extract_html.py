@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tomllib
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -13,6 +14,8 @@ from newsmon.cli import main
 from newsmon.errors import InputError
 from newsmon.extract import Article, RawDocument, extract_article
 from newsmon.htmlbody import (
+    drop_author_box,
+    drop_header_furniture,
     drop_repeated_lines,
     drop_tail_furniture,
     drop_title_lines,
@@ -23,6 +26,8 @@ from newsmon.htmlbody import (
 from newsmon.htmlextract import parse_html
 
 DATA = Path(__file__).parent / "data" / "extract"
+CONSTRUCTED = Path(__file__).parent / "data" / "extraction"
+EXPECTATIONS = tomllib.loads((CONSTRUCTED / "expectations.toml").read_text(encoding="utf-8"))
 BERLIN = ZoneInfo("Europe/Berlin")
 URL = "https://www.nordstadt-kurier.example/lokales/waermenetz-123.html"
 PROSE = [
@@ -86,7 +91,53 @@ def test_non_articles_are_rejected_with_a_reason(content: str, reason: str) -> N
         extract_article(RawDocument(url=URL, content=content, kind="html"), BERLIN, 1)
 
 
+@pytest.mark.parametrize("page", sorted(EXPECTATIONS))
+def test_constructed_cms_page_keeps_the_story_and_drops_the_furniture(page: str) -> None:
+    """Pages we wrote in common German CMS layouts: our stand-in for publishers we do not have."""
+    expected = EXPECTATIONS[page]
+    content = (CONSTRUCTED / f"{page}.html").read_text(encoding="utf-8")
+    article = extract_article(RawDocument(url=URL, content=content, kind="html"), BERLIN, 1)
+    assert article.title == expected["title"]
+    assert article.paywalled == expected.get("paywalled", False)
+    assert article.text.startswith(expected.get("starts_with", "")), article.text[:200]
+    missing = [text for text in expected["must"] if text not in article.text]
+    assert not missing, article.text
+    kept = [text for text in expected["must_not"] if text in article.text]
+    assert not kept, article.text
+
+
+def test_kicker_above_the_headline_is_not_the_start_of_the_text() -> None:
+    lead = "Ein parteiübergreifender Antrag soll den Export von Hochleistungschips strenger kontrollieren."
+    page = (
+        "<html><body><article><header><p class='kicker'>Exportkontrollen</p>"
+        "<h1>Bundestag verschärft Regeln für Chip-Ausfuhren</h1></header>"
+        f"<p><strong>{lead}</strong></p>{''.join(f'<p>{line}</p>' for line in PROSE)}"
+        "</article></body></html>"
+    )
+    article = extract_article(RawDocument(url=URL, content=page, kind="html"), BERLIN, 1)
+    assert article.text.split("\n\n") == [lead, *PROSE]
+
+
 # --- body repairs ------------------------------------------------------------------------------
+
+
+def test_header_labels_and_bylines_go_above_the_prose_subheadings_below_stay() -> None:
+    title = "Stadtwerke bauen das Wärmenetz aus"
+    head = ["Energie", "Von Jana Lindner, Nordstadt", "10.03.2026, 06:15 Uhr", "Lesedauer: 3 Minuten"]
+    body = [PROSE[0], "Kritik", PROSE[1], "Das Wichtigste in Kürze:", PROSE[2]]
+    assert drop_header_furniture([*head, *body], [title]) == body
+    variant = "Fernwärme: Stadtwerke bauen Wärmenetz aus"
+    assert drop_header_furniture([variant, *PROSE], [title]) == PROSE
+    assert drop_header_furniture([PROSE[0], variant, PROSE[1]], [title]) == [PROSE[0], variant, PROSE[1]]
+
+
+def test_author_box_at_the_end_goes_a_closing_paragraph_stays() -> None:
+    box = "Korrespondentin Jana Lindner ist seit 2019 für die Zeitung im Rathaus unterwegs."
+    assert drop_author_box([*PROSE, box], ["Jana Lindner"]) == PROSE
+    assert drop_author_box([*PROSE, "Nordstadt-Kurier (Jana Lindner, Tom Weber)"], ["Tom Weber"]) == PROSE
+    closing = "Jana Lindner und andere Anwohner sehen die Pläne skeptisch, wie eine Umfrage zeigt."
+    assert drop_author_box([*PROSE, closing], ["Jana Lindner"]) == [*PROSE, closing]
+    assert drop_author_box([*PROSE, box], []) == [*PROSE, box]
 
 
 def test_title_lines_with_and_without_kicker_are_dropped_only_at_the_top() -> None:
