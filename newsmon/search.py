@@ -39,7 +39,7 @@ SNIPPET_WORDS = 30
 MAX_SPELLINGS = 8  # per word
 MAX_ALTERNATIVES = 32  # per term (a phrase multiplies its words' spellings)
 MIN_PREFIX = 3  # letters before '*' (the SQLite index keeps prefixes of 3 and 4 letters)
-RANK_WINDOW = 10_000  # at most this many matches are ranked: the newest (see _ranked_page)
+RANK_WINDOW = 2_000  # at most this many matches are ranked: the newest (see _ranked_page)
 
 SEARCH_INDEX_TABLE = "articles_fts"  # SQLite (with its shadow tables articles_fts_*)
 SEARCH_VECTOR_COLUMN = "search_vector"  # PostgreSQL, a generated column of articles
