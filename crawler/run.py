@@ -21,7 +21,7 @@ from twisted.python.failure import Failure
 
 from crawler.crawlrun import CrawlRun, load_validators, save_outcomes
 from crawler.middlewares.ssrf import Resolver
-from crawler.pagework import profiles, warm_up
+from crawler.pagework import warm_up
 from crawler.settings import RESOLVER, RUN, to_scrapy_settings
 from crawler.spiders.feed import FeedSpider
 from crawler.spiders.search import SearchSpider
@@ -99,11 +99,10 @@ def run_crawl(config: Config, targets: Sequence[Target], *, resolver: Resolver |
     ``resolver`` maps host names to addresses for the SSRF guard (default: the system resolver).
     """
     extraction = ExtractionWorkers(worker_count(config.crawl.extract_workers))
-    extraction.start(warm_up, config.topics_file)  # first, so their start-up overlaps all of ours
+    # loads the extractor and reads the topic profiles (a broken file fails the crawl here, with
+    # its one-line error, before anything opens), then starts the workers as copies of this process
+    extraction.start(warm_up, config.topics_file)
     try:
-        # read before anything opens, so a broken file fails the crawl with its one-line error
-        # (extraction in this process reuses them; worker processes read them once each)
-        profiles(config.topics_file)
         store = open_store(config.store_url)  # migrated once, before components open the store
         try:
             crawlers = _crawl(config, targets, store, extraction, resolver)
