@@ -7,10 +7,16 @@ shows. They are read once before the crawl and written once after it, in one tra
 rather than during it: the store's write lock belongs to the ingest batch while spiders run.
 A target that has no row yet (an address given with ``--url``) gets one, as a name documents are
 stored under would (origin ``import``), so its state is kept too.
+
+A search source is crawled as several targets under one name, a URL per query. Validators belong
+to one URL, so such a source is asked unconditionally and keeps none (a 304 for one query's URL
+must not come from another's validators), and its outcome is its first failure, else the last
+success: one failing query is enough for ``sources check`` and the back-off to see.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -47,6 +53,7 @@ class CrawlRun:
     object is meant to be the same for all of them, so a copy of it is itself)."""
 
     validators: dict[str, Validators] = field(default_factory=dict)  # by source name, read before
+    shared: frozenset[str] = frozenset()  # names of sources crawled under several URLs
     outcomes: dict[str, SourceOutcome] = field(default_factory=dict)  # by source name, written after
     seen: set[str] = field(default_factory=set)  # article URLs handled so far
     # started once for all spiders rather than by each (None: each spider starts its own)
@@ -54,6 +61,23 @@ class CrawlRun:
 
     def __deepcopy__(self, memo: dict[int, Any]) -> CrawlRun:
         return self
+
+    def record(self, name: str, outcome: SourceOutcome) -> None:
+        """Keep how reading source ``name``'s document went (of several URLs: the first failure)."""
+        earlier = self.outcomes.get(name)
+        if earlier is None or earlier.ok:
+            self.outcomes[name] = outcome
+
+    def validators_to_keep(self, name: str, fresh: Validators) -> Validators:
+        """What to store as source ``name``'s validators after reading it: none when it was read
+        under several URLs."""
+        return Validators() if name in self.shared else fresh
+
+
+def shared_names(targets: Iterable[Target]) -> frozenset[str]:
+    """Names that several targets share (a search source, one URL per query)."""
+    counts = Counter(target.name for target in targets)
+    return frozenset(name for name, count in counts.items() if count > 1)
 
 
 def load_validators(store: Store, names: Iterable[str]) -> dict[str, Validators]:

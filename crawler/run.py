@@ -19,7 +19,7 @@ from scrapy.crawler import Crawler, CrawlerProcess
 from twisted.internet.defer import inlineCallbacks
 from twisted.python.failure import Failure
 
-from crawler.crawlrun import CrawlRun, load_validators, save_outcomes
+from crawler.crawlrun import CrawlRun, load_validators, save_outcomes, shared_names
 from crawler.middlewares.ssrf import Resolver
 from crawler.pagework import warm_up
 from crawler.settings import RESOLVER, RUN, to_scrapy_settings
@@ -121,7 +121,9 @@ def _crawl(
     resolver: Resolver | None,
 ) -> list[Crawler]:
     """Run the targets' spiders one kind after another, then save the sources' outcomes."""
-    run = CrawlRun(load_validators(store, {t.name for t in targets}), extraction=extraction)
+    shared = shared_names(targets)
+    validators = load_validators(store, {t.name for t in targets} - shared)
+    run = CrawlRun(validators, shared, extraction=extraction)
     settings = to_scrapy_settings(config)
     settings[RUN] = run
     if resolver is not None:

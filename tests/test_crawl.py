@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import parse_qs, quote, urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -43,9 +44,10 @@ from crawler.spiders.base import ARTICLE
 from crawler.spiders.feed import FeedSpider, entry_links
 from crawler.spiders.search import unwrap
 from crawler.spiders.sitemap import NewsSitemap, SitemapSpider, entry_date
-from crawler.targets import Target
+from crawler.targets import Target, crawl_targets, topic_queries
 from newsmon.config import load_config
 from newsmon.demosite import FixtureSite, ManifestEntry
+from newsmon.sources import SourceSpec
 from newsmon.extract import Article
 from newsmon.topics import load_topics, score_topics, scores_record
 from tests.conftest import Cli
@@ -593,6 +595,69 @@ enabled = false
         "SELECT DISTINCT s.name FROM fetch_log f JOIN sources s ON s.id = f.source_id"
     )
     assert [row.name for row in rows] == ["technikwelt-ki"]
+
+
+def test_crawl_command_asks_a_search_source_each_topic_query_once(site: FixtureSite, tmp_path: Path) -> None:
+    search_path = urlsplit(site.special["search_feed"]).path
+    sources = tmp_path / "sources.toml"
+    sources.write_text(
+        f"""
+[[source]]
+name = "nachrichtensuche"
+outlet = "Nachrichtensuche"
+kind = "search"
+url_template = "{site.url("nachrichtensuche", search_path)}?q={{query}}&hl=de"
+""",
+        encoding="utf-8",
+    )
+    env = {**crawl_env(tmp_path), "PYTHONPATH": str(ROOT), "NEWSMON_SOURCES_FILE": str(sources)}
+    site.clear_requests()
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.crawl_helpers", "crawl", "--json"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    asked = [
+        parse_qs(urlsplit(request.path).query)["q"][0]
+        for request in site.requests
+        if urlsplit(request.path).path == search_path
+    ]
+    assert sorted(asked) == sorted(topic_queries(load_topics(), "de"))
+    summary = json.loads(result.stdout)
+    listed = [entry for entry in site.manifest if site.special["search_feed"] in entry.listed_in]
+    assert summary["discovered"] == len(listed)  # each result once, however many queries listed it
+    assert summary["sources_failed"] == 0
+    (state,) = Store(tmp_path).rows("SELECT last_outcome, etag, last_modified FROM sources")
+    assert state.last_outcome.startswith("ok: ")
+    assert state.etag is None and state.last_modified is None  # validators belong to one query's URL
+
+
+def test_search_sources_get_a_target_per_distinct_topic_query() -> None:
+    profiles = load_topics()
+    feed_url = "https://beispiel.newsmon.test/rss.xml"
+    feed = SourceSpec(name="feed", outlet="Beispiel", kind="feed", url=feed_url)
+    template = "https://suche.newsmon.test/rss?q={query}"
+    german = SourceSpec(name="suche", outlet="Suche", kind="search", url_template=template)
+    french = SourceSpec(name="recherche", outlet="Suche", kind="search", url_template=template, language="fr")
+    queries = topic_queries(profiles, "de")
+    assert len(queries) >= 2
+    assert topic_queries([*profiles, *profiles], "de") == queries  # a query two topics share: asked once
+
+    targets, unasked = crawl_targets([feed, german, french], None)
+    assert [(target.name, target.kind, target.url) for target in targets] == [
+        ("feed", "feed", feed_url),
+        *(("suche", "search", template.replace("{query}", quote(query, safe=""))) for query in queries),
+    ]
+    assert unasked == ["recherche"]  # no topic follows French
+
+    targets, unasked = crawl_targets([german, french], None, query="KI & Chips")
+    assert [target.url for target in targets] == ["https://suche.newsmon.test/rss?q=KI%20%26%20Chips"] * 2
+    assert unasked == []
 
 
 def test_crawl_command_refuses_unknown_sources_and_half_given_urls(cli: Cli) -> None:

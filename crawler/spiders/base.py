@@ -100,7 +100,7 @@ class ArticleSpider(Spider):
     def _read_discovery(self, response: Response, target: Target) -> Iterator[Any]:
         if response.status == NOT_MODIFIED:
             self.crawler.stats.inc_value("newsmon/not_modified")
-            self.run.outcomes[target.name] = SourceOutcome(True, "not modified")
+            self.run.record(target.name, SourceOutcome(True, "not modified"))
             return
         try:
             found = list(self.parse_discovery(response, target))
@@ -109,8 +109,9 @@ class ArticleSpider(Spider):
             return
         if SOURCE in response.meta:
             header = response.headers.get
-            validators = Validators(_text(header("ETag")), _text(header("Last-Modified")))
-            self.run.outcomes[target.name] = SourceOutcome(True, f"{len(found)} listed", validators)
+            fresh = Validators(_text(header("ETag")), _text(header("Last-Modified")))
+            validators = self.run.validators_to_keep(target.name, fresh)
+            self.run.record(target.name, SourceOutcome(True, f"{len(found)} listed", validators))
         yield from found
 
     def parse_discovery(self, response: Response, target: Target) -> Iterator[Any]:
@@ -124,7 +125,7 @@ class ArticleSpider(Spider):
         log.warning("cannot read %s: %s", request.url, reason)
         source = request.meta.get(SOURCE)
         if source is not None:
-            self.run.outcomes[source] = SourceOutcome(False, reason)
+            self.run.record(source, SourceOutcome(False, reason))
 
     def follows(self, url: str, target: Target) -> bool:
         """Whether an article URL listed by ``target`` is wanted (its ``url_pattern``, if any)."""

@@ -17,7 +17,7 @@ import click
 
 from newsmon.cli.context import AppContext, print_json, print_table
 from newsmon.health import apply_backoff, backing_off
-from newsmon.sources import SourceSpec, load_sources, open_registry
+from newsmon.sources import load_sources, open_registry
 
 if TYPE_CHECKING:
     from crawler.targets import Target
@@ -47,22 +47,18 @@ def _source_targets(
                 err=True,
             )
             sources = [source for source in sources if source.spec.name not in waiting]
-    skipped = [source.spec.name for source in sources if source.spec.kind == "search" and not query]
-    if skipped:
-        click.echo(f"search sources need --query, skipped: {', '.join(skipped)}", err=True)
-    return [_target(source.spec, query) for source in sources if source.spec.name not in skipped]
+    from crawler.targets import crawl_targets
 
-
-def _target(spec: SourceSpec, query: str | None) -> Target:
-    from crawler.targets import Target
-
-    url = spec.search_url(query) if spec.kind == "search" and query else spec.address
-    return Target(spec.name, spec.kind, url, spec.url_pattern, spec.lastmod_days)
+    # search sources: --query, else each of the topic profiles' search queries
+    targets, unasked = crawl_targets((source.spec for source in sources), app.config.topics_file, query)
+    if unasked:
+        click.echo(f"search sources with no query in their language, skipped: {', '.join(unasked)}", err=True)
+    return targets
 
 
 @click.command("crawl")
 @click.option("--source", "names", multiple=True, help="Crawl this source only (repeatable).")
-@click.option("--query", help="Query for search sources (until topic profiles provide it).")
+@click.option("--query", help="Query for search sources (default: the topic profiles' search queries).")
 @click.option("--url", "urls", multiple=True, help="Crawl this address instead of the sources (repeatable).")
 @click.option(
     "--kind", type=click.Choice(["feed", "sitemap", "search"]), help="What the --url addresses are."
