@@ -15,9 +15,13 @@ articles (default 2,000) besides its hand-written and hostile pages. Two lanes i
 The ratio is the crawl's article pages per second (``fetched`` in its summary) over the loop's
 pages per second: 1.0 means the whole crawl keeps pace with extraction alone. CPU seconds are
 reported per process beside the wall-clock times, because on a shared machine they say where
-the work goes even when the wall clock says mostly how busy the neighbours were. The site runs
+the work goes even when the wall clock says mostly how busy the neighbours were; the "ceiling"
+line is the ratio the crawl's CPU time allows with every CPU busy all the time, against the
+loop's CPU time per page. The site runs
 in this process and takes CPU from the crawl (not from the loop, which runs while the site idles).
-Peak RSS is the crawl process's and, apart, the largest of its extraction workers'.
+Peak RSS is the crawl process's and, apart, the largest of its extraction workers'. The workers
+are forked from the warmed-up crawl process, so much of a worker's RSS (the lemmatiser's
+dictionaries, the language model) is the same memory as the crawl process's, not more of it.
 
 The crawl child runs under the crawl tests' loopback-only socket guard and resolves no host
 names, so nothing leaves 127.0.0.1 even if the crawler had a bug::
@@ -108,6 +112,14 @@ def bare_trafilatura(name: str, pages: Sequence[tuple[str, str]]) -> Lane:
     return Lane(name, len(pages), time.perf_counter() - started, time.process_time() - cpu)
 
 
+def cpu_ceiling(crawled: Lane, bare: Sequence[Lane], cpus: int) -> float:
+    """The ratio the crawl would reach if its CPU time were spread over all ``cpus`` without a
+    moment idle, against the bare loop's CPU time per page: what the work itself allows, however
+    busy the machine's other tenants keep the wall clock."""
+    bare_cpu_per_page = sum(lane.cpu_seconds for lane in bare) / sum(lane.pages for lane in bare)
+    return cpus * bare_cpu_per_page * crawled.pages / crawled.cpu_seconds
+
+
 def _crawl_child(config: Config, targets: list[Any], results: Any) -> None:
     """Runs in the child: the guard, then one timed ``run_crawl``; reports through ``results``."""
     try:
@@ -177,6 +189,7 @@ def print_report(report: dict[str, Any]) -> None:
         rss = f"{report['worker_rss_mib']:>9.0f}" if part == "extraction workers" else ""
         print(f"{'  ' + part:<24}{'':>25}{cpu:>8.1f}{1000 * cpu / summary['fetched']:>13.1f}{rss}")
     print(f"{'crawl / trafilatura':<24}{'':>16}{report['ratio']:>9.2f}")
+    print(f"{'  ceiling on ' + str(report['machine']['cpus']) + ' CPUs':<24}{'':>16}{report['cpu_ceiling']:>9.2f}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -226,6 +239,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "worker_rss_mib": run["worker_rss_mib"],
         "refused": run["refused"],
         "ratio": crawled.pages_per_second / baseline,
+        "cpu_ceiling": cpu_ceiling(crawled, (before, after), os.cpu_count() or 1),
         "machine": {
             "python": platform.python_version(),
             "platform": platform.platform(),

@@ -543,6 +543,22 @@ def test_topic_gate_keeps_what_a_topic_profile_finds_relevant(title: str, text: 
             gate.process_item(page)
 
 
+def crawl_command(home: Path, sources: Path) -> subprocess.CompletedProcess[str]:
+    """`newsmon crawl --json` of the sources in ``sources`` under the loopback guard; must succeed."""
+    env = {**crawl_env(home), "PYTHONPATH": str(ROOT), "NEWSMON_SOURCES_FILE": str(sources)}
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.crawl_helpers", "crawl", "--json"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return result
+
+
 def test_crawl_command_crawls_the_registered_sources(site: FixtureSite, tmp_path: Path) -> None:
     sources = tmp_path / "sources.toml"
     sources.write_text(
@@ -574,17 +590,7 @@ enabled = false
 """,
         encoding="utf-8",
     )
-    env = {**crawl_env(tmp_path), "PYTHONPATH": str(ROOT), "NEWSMON_SOURCES_FILE": str(sources)}
-    result = subprocess.run(
-        [sys.executable, "-m", "tests.crawl_helpers", "crawl", "--json"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
+    result = crawl_command(tmp_path, sources)
     summary = json.loads(result.stdout)
     malformed_feed_entries = [
         entry for entry in site.manifest if site.special["malformed_feed"] in entry.listed_in
@@ -610,18 +616,8 @@ url_template = "{site.url("nachrichtensuche", search_path)}?q={{query}}&hl=de"
 """,
         encoding="utf-8",
     )
-    env = {**crawl_env(tmp_path), "PYTHONPATH": str(ROOT), "NEWSMON_SOURCES_FILE": str(sources)}
     site.clear_requests()
-    result = subprocess.run(
-        [sys.executable, "-m", "tests.crawl_helpers", "crawl", "--json"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
+    result = crawl_command(tmp_path, sources)
     asked = [
         parse_qs(urlsplit(request.path).query)["q"][0]
         for request in site.requests
