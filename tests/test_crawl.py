@@ -31,6 +31,7 @@ from sqlalchemy import create_engine, text
 from twisted.internet.error import DNSLookupError
 from twisted.python.failure import Failure
 
+from crawler.crawlrun import CrawlRun, SourceOutcome, Validators, shared_names
 from crawler.items import FetchedPage
 from crawler.middlewares.retry_after import RetryAfterMiddleware, retry_after_seconds
 from crawler.middlewares.ssrf import GuardedResolver, SsrfGuardMiddleware, is_public
@@ -543,9 +544,12 @@ def test_topic_gate_keeps_what_a_topic_profile_finds_relevant(title: str, text: 
             gate.process_item(page)
 
 
-def crawl_command(home: Path, sources: Path) -> subprocess.CompletedProcess[str]:
-    """`newsmon crawl --json` of the sources in ``sources`` under the loopback guard; must succeed."""
+def crawl_command(
+    home: Path, sources: Path, more_env: dict[str, str] | None = None, returncode: int = 0
+) -> subprocess.CompletedProcess[str]:
+    """`newsmon crawl --json` of the sources in ``sources`` under the loopback guard."""
     env = {**crawl_env(home), "PYTHONPATH": str(ROOT), "NEWSMON_SOURCES_FILE": str(sources)}
+    env.update(more_env or {})
     result = subprocess.run(
         [sys.executable, "-m", "tests.crawl_helpers", "crawl", "--json"],
         cwd=ROOT,
@@ -555,7 +559,7 @@ def crawl_command(home: Path, sources: Path) -> subprocess.CompletedProcess[str]
         timeout=60,
         check=False,
     )
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == returncode, result.stderr
     return result
 
 
@@ -633,6 +637,21 @@ url_template = "{site.url("nachrichtensuche", search_path)}?q={{query}}&hl=de"
     assert state.etag is None and state.last_modified is None  # validators belong to one query's URL
 
 
+def test_a_broken_topics_file_fails_the_crawl_before_any_request(site: FixtureSite, tmp_path: Path) -> None:
+    sources = tmp_path / "sources.toml"
+    feed = site.feeds["technikwelt"][0]
+    sources.write_text(
+        f'[[source]]\nname = "tw"\noutlet = "Technikwelt"\nkind = "feed"\nurl = "{feed}"\n', encoding="utf-8"
+    )
+    topics = tmp_path / "topics.toml"
+    topics.write_text('[[topic]]\nname = "kaputt"\n', encoding="utf-8")
+    site.clear_requests()
+    result = crawl_command(tmp_path, sources, {"NEWSMON_TOPICS_FILE": str(topics)}, returncode=1)
+    assert "topic 'kaputt'" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert site.requests == ()
+
+
 def test_search_sources_get_a_target_per_distinct_topic_query() -> None:
     profiles = load_topics()
     feed_url = "https://beispiel.newsmon.test/rss.xml"
@@ -654,6 +673,21 @@ def test_search_sources_get_a_target_per_distinct_topic_query() -> None:
     targets, unasked = crawl_targets([german, french], None, query="KI & Chips")
     assert [target.url for target in targets] == ["https://suche.newsmon.test/rss?q=KI%20%26%20Chips"] * 2
     assert unasked == []
+
+
+def test_a_source_read_under_several_urls_keeps_its_first_failure_and_no_validators() -> None:
+    search = Target("suche", "search", "https://suche.newsmon.test/rss?q=a")
+    other = Target("suche", "search", "https://suche.newsmon.test/rss?q=b")
+    feed = Target("feed", "feed", "https://beispiel.newsmon.test/rss.xml")
+    run = CrawlRun(shared=shared_names([search, other, feed]))
+    assert run.shared == {"suche"}
+    fresh = Validators('"v1"', "Mon, 23 Nov 2026 10:00:00 GMT")
+    assert run.validators_to_keep("suche", fresh) == Validators()
+    assert run.validators_to_keep("feed", fresh) == fresh
+    run.record("suche", SourceOutcome(True, "3 listed"))
+    run.record("suche", SourceOutcome(False, "server_error: HTTP 503"))
+    run.record("suche", SourceOutcome(True, "5 listed"))
+    assert run.outcomes["suche"] == SourceOutcome(False, "server_error: HTTP 503")
 
 
 def test_crawl_command_refuses_unknown_sources_and_half_given_urls(cli: Cli) -> None:
