@@ -262,3 +262,8 @@ def test_show_explains_the_topic_score(cli: Cli, imported: dict[str, dict]) -> N
     output = cli("articles", "show", str(imported["001"]["article_id"])).output
     assert "ki-wettlauf-usa-china:" in output
     assert "(relevant)" in output
+
+
+def test_dates_at_the_calendar_edge_are_bounds_not_errors(cli: Cli, imported: dict[str, dict]) -> None:
+    rows = json.loads(cli("articles", "list", "--json", "--since", "0001-01-01", "--until", "9999-12-31").output)
+    assert len(rows) == 5

@@ -49,7 +49,11 @@ class ArticleFilter:
 
 def _as_utc(day: date, tz: ZoneInfo, end: bool = False) -> datetime:
     moment = datetime.combine(day, time.max if end else time.min, tzinfo=tz)
-    return moment.astimezone(UTC).replace(tzinfo=None)
+    try:
+        return moment.astimezone(UTC).replace(tzinfo=None)
+    except OverflowError:
+        # a day at the calendar's edge (--since 0001-01-01): its bound is the edge itself
+        return datetime.max if end else datetime.min
 
 
 def topic_relevant(topic: str) -> ColumnElement[Any]:
