@@ -33,6 +33,7 @@ from sqlalchemy import DateTime, Select, and_, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from newsmon.store.models import Article, ArticleUrl, Source
+from newsmon.store.queries import topic_relevant
 from reports.weeks import IsoWeek
 
 PLACEABLE_PRECISIONS = ("minute", "day")
@@ -154,12 +155,6 @@ def _in_week(start: datetime, end: datetime) -> Any:
     return or_(dated, undated)
 
 
-def _relevant(topic: str) -> Any:
-    """The stored verdict, read by the database: decoding every article's scores JSON in Python
-    costs more than the rest of the selection."""
-    return Article.topic_scores[(topic, "relevant")].as_boolean()
-
-
 def _week_query(topic: str, start: datetime, end: datetime) -> Select[Any]:
     return select(
         Article.id,
@@ -169,7 +164,7 @@ def _week_query(topic: str, start: datetime, end: datetime) -> Select[Any]:
         type_coerce(func.coalesce(Article.published_at, Article.fetched_at), DateTime).label("moment"),
         Article.story_id,
         Article.topic_scores[(topic, "score")].as_float().label("score"),
-        _relevant(topic).label("relevant"),
+        topic_relevant(topic).label("relevant"),
     ).where(_in_week(start, end))
 
 
@@ -229,7 +224,7 @@ def _count_in_relevant_stories(session: Session, topic: str, week: IsoWeek, tz: 
     start, end = week.bounds(tz)
     sizes: dict[tuple[str, int], int] = defaultdict(int)
     relevant: set[tuple[str, int]] = set()
-    query = select(Article.id, Article.story_id, _relevant(topic)).where(_in_week(start, end))
+    query = select(Article.id, Article.story_id, topic_relevant(topic)).where(_in_week(start, end))
     for article_id, story_id, is_relevant in session.connection().execute(query):
         key = _story_key(story_id, article_id)
         sizes[key] += 1
