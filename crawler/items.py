@@ -11,14 +11,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from newsmon.dedup import Fingerprint
 from newsmon.extract import Article, RawDocument
 from newsmon.topics import TopicScore
 
 
 @dataclass(frozen=True)
 class FetchedPage:
-    """An HTML page as fetched; ``article`` and ``topic_scores`` (by topic name; empty without
-    topic profiles) are filled in by the extract pipeline.
+    """An HTML page as fetched; ``article``, ``topic_scores`` (by topic name; empty without
+    topic profiles) and ``fingerprint`` are filled in by the extract pipeline.
 
     ``url`` is the advertised URL (the one the fetch log and the store know it by), ``final_url``
     where redirects ended. ``html`` is the decoded text; ``encoding_note`` says when the declared
@@ -33,6 +34,7 @@ class FetchedPage:
     encoding_note: str | None = None
     article: Article | None = field(default=None, repr=False)
     topic_scores: Mapping[str, TopicScore] = field(default_factory=dict, repr=False)
+    fingerprint: Fingerprint | None = field(default=None, repr=False)
 
     def document(self) -> RawDocument:
         """The page as the core's ingest path takes it."""

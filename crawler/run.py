@@ -101,7 +101,7 @@ def run_crawl(config: Config, targets: Sequence[Target], *, resolver: Resolver |
     extraction = ExtractionWorkers(worker_count(config.crawl.extract_workers))
     # loads the extractor and reads the topic profiles (a broken file fails the crawl here, with
     # its one-line error, before anything opens), then starts the workers as copies of this process
-    extraction.start(warm_up, config.topics_file)
+    extraction.start(warm_up, config.topics_file, config.dedup)
     try:
         store = open_store(config.store_url)  # migrated once, before components open the store
         try:

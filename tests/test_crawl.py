@@ -46,7 +46,9 @@ from crawler.spiders.feed import FeedSpider, entry_links
 from crawler.spiders.search import unwrap
 from crawler.spiders.sitemap import NewsSitemap, SitemapSpider, entry_date
 from crawler.targets import Target, crawl_targets, topic_queries
-from newsmon.config import load_config
+from newsmon.config import DedupSettings, load_config
+from newsmon.dedup import fingerprint_text
+from newsmon.fingerprints import signature_bytes
 from newsmon.demosite import FixtureSite, ManifestEntry
 from newsmon.sources import SourceSpec
 from newsmon.extract import Article
@@ -200,16 +202,19 @@ def test_misdeclared_cp1252_page_is_stored_with_its_umlauts(
     assert any(letter in rows[0].text for letter in "äöüß")
 
 
-def test_stored_articles_keep_the_topic_scores_they_passed_the_gate_with(
+def test_stored_articles_keep_the_scores_and_fingerprint_their_worker_made(
     home: Path, first: CrawlOutcome
 ) -> None:
-    rows = Store(home).rows("SELECT title, text, language, topic_scores FROM articles")
+    rows = Store(home).rows("SELECT title, text, language, topic_scores, content_hash, minhash FROM articles")
     profiles = load_topics()
     assert rows
     for row in rows:
         stored = json.loads(row.topic_scores)
         assert stored == scores_record(score_topics(profiles, row.title, row.text, row.language).values())
         assert any(score["relevant"] for score in stored.values())
+        fingerprint = fingerprint_text(row.text, row.language, DedupSettings())  # made in a worker
+        assert row.content_hash == fingerprint.content_hash
+        assert row.minhash == signature_bytes(fingerprint.signature)
 
 
 def test_crawl_ends_in_bounded_time_and_never_leaves_loopback(first: CrawlOutcome) -> None:

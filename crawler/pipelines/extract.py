@@ -19,6 +19,7 @@ from crawler.pagework import AnalysedPage, analyse_page
 from crawler.reasons import Reject
 from crawler.settings import CONFIG, RUN
 from crawler.workers import ExtractionWorkers, worker_count
+from newsmon.config import DedupSettings
 from newsmon.errors import InputError
 from newsmon.extract import RawDocument
 
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-Analyse = Callable[[RawDocument, ZoneInfo, Path | None], AnalysedPage]
+Analyse = Callable[[RawDocument, ZoneInfo, Path | None, DedupSettings], AnalysedPage]
 # InputError messages of the extractor by their start, and the reason class each one means
 _INPUT_REASONS = (("not HTML", "not_html"),)
 
@@ -53,28 +54,33 @@ class ExtractPipeline:
         tz: ZoneInfo,
         workers: ExtractionWorkers | int,
         topics_file: Path | None = None,
+        dedup: DedupSettings | None = None,
         analyse: Analyse = analyse_page,
     ) -> None:
         """``workers``: the crawl's shared workers, or how many of its own to start (and stop);
-        ``topics_file``: the profiles pages are scored against (None: the shipped ones)."""
+        ``topics_file``: the profiles pages are scored against (None: the shipped ones);
+        ``dedup``: the settings fingerprints are made with (None: the defaults)."""
         self.tz = tz
         self.owned = isinstance(workers, int)
         self.workers = ExtractionWorkers(workers) if isinstance(workers, int) else workers
         self.topics_file = topics_file
+        self.dedup = dedup or DedupSettings()
         self.analyse = analyse  # a module-level function: workers import it by name
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
         config, run = crawler.settings[CONFIG], crawler.settings.get(RUN)
         if run is not None and run.extraction is not None:
-            return cls(config.tz, run.extraction, config.topics_file)
-        return cls(config.tz, worker_count(config.crawl.extract_workers), config.topics_file)
+            return cls(config.tz, run.extraction, config.topics_file, config.dedup)
+        return cls(config.tz, worker_count(config.crawl.extract_workers), config.topics_file, config.dedup)
 
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, FetchedPage):
             return item
         try:
-            page = await self.workers.call(self.analyse, item.document(), self.tz, self.topics_file)
+            page = await self.workers.call(
+                self.analyse, item.document(), self.tz, self.topics_file, self.dedup
+            )
         except InputError as exc:
             raise Reject(input_reason(exc), str(exc)) from None
         except BrokenProcessPool:
@@ -83,7 +89,9 @@ class ExtractPipeline:
         except Exception as exc:
             log.exception("extraction failed on %s", item.url)
             raise Reject("error", f"extraction failed: {type(exc).__name__}: {exc}") from None
-        return replace(item, article=page.article, topic_scores=page.topic_scores)
+        return replace(
+            item, article=page.article, topic_scores=page.topic_scores, fingerprint=page.fingerprint
+        )
 
     def close_spider(self) -> None:
         if self.owned:

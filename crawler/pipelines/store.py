@@ -63,9 +63,11 @@ class StorePipeline:
 
     async def process_item(self, item: Any) -> Any:
         if isinstance(item, FetchedPage):
-            # stored articles keep the scores the topic gate decided on (crawler.pagework)
+            # the scores the topic gate decided on and the fingerprint, both made in the
+            # extraction workers (crawler.pagework), so the store thread only decides and writes
             scores = list(item.topic_scores.values()) or None
-            await self._run(self._write().ingest, item.document(), item.article, scores)
+            write = self._write()
+            await self._run(write.ingest, item.document(), item.article, scores, item.fingerprint)
         elif isinstance(item, Rejected):
             await self._run(self._write().reject, item.url, item.source, item.reason)
         elif isinstance(item, KnownCopy):
