@@ -295,7 +295,7 @@ class CrawlSettings(_Section):
     extract_workers: int = Field(
         0,
         ge=0,
-        description="Processes extracting pages beside the download loop; 0 picks one per CPU beyond the first.",
+        description="Processes extracting pages beside the download loop; 0: one per CPU (none on one CPU).",
     )
 
     _split_hosts = field_validator("allow_private_hosts", mode="before")(_comma_list)

@@ -11,18 +11,18 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, text
 
+from crawler.targets import crawl_targets
 from newsmon.config import Config
 from newsmon.health import apply_backoff, backing_off
-from newsmon.sources import ConfiguredSource, load_sources, open_registry
+from newsmon.sources import load_sources, open_registry
 from newsmon.store.db import WRITE_OPTION, Store
 from newsmon.store.models import FetchLog
-from newsmon.topics import load_topics, search_queries
 from scheduler.child import ChildRunner
 from scheduler.busy import patiently
 from scheduler.history import WRITE_PATIENCE, finish_run, forget_runs_before, start_run
@@ -76,30 +76,13 @@ def _recorded(job: str, body: Callable[[JobContext], tuple[str, dict[str, Any]]]
 
 
 def _targets(context: JobContext, kind: str, now: datetime) -> list[dict[str, Any]]:
-    """The enabled sources of ``kind`` not backing off, as crawl targets (search: one per query)."""
+    """The enabled sources of ``kind`` not backing off, as crawl targets (search: one per query of
+    the configured topic profiles, built as ``newsmon crawl`` builds them)."""
     registry = open_registry(context.store, load_sources(context.config.sources_file))
     waiting = backing_off(context.store, now)
-    due = [s for s in registry.sources() if s.spec.kind == kind and s.spec.name not in waiting]
-    if kind != "search" or not due:
-        return [_target(source, source.spec.address) for source in due]
-    profiles = load_topics()
-    return [
-        _target(source, source.spec.search_url(query))
-        for source in due
-        for profile in profiles
-        for query in search_queries(profile, source.spec.language)
-    ]
-
-
-def _target(source: ConfiguredSource, url: str) -> dict[str, Any]:
-    spec = source.spec
-    return {
-        "name": spec.name,
-        "kind": spec.kind,
-        "url": url,
-        "url_pattern": spec.url_pattern,
-        "max_age_days": spec.lastmod_days,
-    }
+    due = [s.spec for s in registry.sources() if s.spec.kind == kind and s.spec.name not in waiting]
+    targets, _ = crawl_targets(due, context.config.topics_file)
+    return [asdict(target) for target in targets]
 
 
 def _crawl(kind: str) -> Callable[[JobContext], tuple[str, dict[str, Any]]]:
