@@ -24,7 +24,8 @@ def test_search_jobs_ask_the_configured_topic_profiles_queries(
     topics = SHIPPED_TOPICS.read_text(encoding="utf-8")
     german_queries = next(line for line in topics.splitlines() if line.startswith("de = ["))
     topics_file = tmp_path / "topics.toml"
-    topics_file.write_text(topics.replace(german_queries, 'de = ["Eigene Anfrage", "Zweite Anfrage"]'), "utf-8")
+    own_queries = 'de = ["Eigene Anfrage", "Zweite Anfrage"]'
+    topics_file.write_text(topics.replace(german_queries, own_queries), "utf-8")
     sources_file = tmp_path / "sources.toml"
     sources_file.write_text(
         f'[[source]]\nname = "suche"\noutlet = "Suche"\nkind = "search"\nurl_template = "{TEMPLATE}"\n'
