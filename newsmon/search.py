@@ -23,6 +23,7 @@ import functools
 import itertools
 import re
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -31,7 +32,14 @@ from sqlalchemy.orm import Session
 
 from newsmon.errors import NewsmonError
 from newsmon.store.models import Article
-from newsmon.store.queries import ArticleFilter, apply_filters, paged, summaries_by_id
+from newsmon.store.queries import (
+    ArticleFilter,
+    apply_filters,
+    day_bound_utc,
+    needs_article_row,
+    paged,
+    summaries_by_id,
+)
 
 MATCH_START = "\x02"
 MATCH_END = "\x03"
@@ -39,9 +47,11 @@ SNIPPET_WORDS = 30
 MAX_SPELLINGS = 8  # per word
 MAX_ALTERNATIVES = 32  # per term (a phrase multiplies its words' spellings)
 MIN_PREFIX = 3  # letters before '*' (the SQLite index keeps prefixes of 3 and 4 letters)
+MAX_DATE_TOKENS = 200  # a longer range is checked on the rows alone (see date_tokens)
 RANK_WINDOW = 2_000  # at most this many matches are ranked: the newest (see _ranked_page)
 
 SEARCH_INDEX_TABLE = "articles_fts"  # SQLite (with its shadow tables articles_fts_*)
+SEARCH_DATES_COLUMN = "search_dates"  # SQLite: a generated column of articles, indexed by FTS5
 SEARCH_VECTOR_COLUMN = "search_vector"  # PostgreSQL, a generated column of articles
 SEARCH_VECTOR_INDEX = "ix_articles_search_vector"  # its GIN index
 
@@ -54,7 +64,35 @@ _VOWELS = set("aeiouäöüy")
 def is_search_index(name: str | None) -> bool:
     """Whether a table or column name belongs to the full-text index, which the migrations create
     outside the models (the models describe what both databases share; schema comparisons skip it)."""
-    return name in (SEARCH_VECTOR_COLUMN, SEARCH_VECTOR_INDEX) or str(name).startswith(SEARCH_INDEX_TABLE)
+    generated = (SEARCH_DATES_COLUMN, SEARCH_VECTOR_COLUMN, SEARCH_VECTOR_INDEX)
+    return name in generated or str(name).startswith(SEARCH_INDEX_TABLE)
+
+
+def date_tokens(first: date, last: date) -> list[str]:
+    """The SQLite index's date tokens covering the days ``first`` to ``last``: "m202503" for a
+    whole month, "w202509" for a whole week (numbered as strftime's %W: Monday first, the days
+    before a year's first Monday are its week 00), "d20250301" for any other day. Each article
+    carries the tokens of its publication day, week and month (migration 0009); fewer tokens make
+    a cheaper query. Empty when the range needs more than MAX_DATE_TOKENS, which leaves the
+    range to be checked on the rows."""
+    tokens: list[str] = []
+    day = first
+    while day <= last:
+        next_month = (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+        # a week ends on Sunday or, for the year's last, on 31 December
+        next_week = min(day + timedelta(days=7 - day.weekday()), date(day.year + 1, 1, 1))
+        if day.day == 1 and next_month - timedelta(days=1) <= last:
+            tokens.append(f"m{day:%Y%m}")
+            day = next_month
+        elif (day.weekday() == 0 or (day.month, day.day) == (1, 1)) and next_week - timedelta(days=1) <= last:
+            tokens.append(f"w{day:%Y%W}")
+            day = next_week
+        else:
+            tokens.append(f"d{day:%Y%m%d}")
+            day += timedelta(days=1)
+        if len(tokens) > MAX_DATE_TOKENS:
+            return []
+    return tokens
 
 
 class SearchQueryError(NewsmonError):
@@ -146,24 +184,22 @@ class _Syntax:
 
 
 class _Dialect(Protocol):
-    def matches(self, filters: ArticleFilter, tz: ZoneInfo, terms: list[Term]) -> Select[Any]:
+    def matches(
+        self, session: Session, filters: ArticleFilter, tz: ZoneInfo, terms: list[Term]
+    ) -> Select[Any]:
         """The ids of the matching articles that pass the filters (one column)."""
         ...
 
-    def window_start(self, session: Session, matches: Select[Any], terms: list[Term]) -> int | None:
-        """The id of the RANK_WINDOW-th newest match; None when fewer match."""
-        ...
-
     def rank(self, terms: list[Term]) -> ColumnElement[float]: ...
+
+    def newest(self, matches: Select[Any], terms: list[Term], count: int) -> Select[Any]:
+        """(id, relevance) of the ``count`` newest matches (highest ids)."""
+        ...
 
     def snippets(self, session: Session, terms: list[Term], ids: list[int]) -> dict[int, str]: ...
 
 
 _FTS = table(SEARCH_INDEX_TABLE, column("rowid"))
-
-
-def _filtered(filters: ArticleFilter, tz: ZoneInfo) -> bool:
-    return apply_filters(select(Article.id), filters, tz).whereclause is not None
 
 
 class _SQLite:
@@ -172,39 +208,65 @@ class _SQLite:
     SYNTAX = _Syntax(quote='"', then=" + ", prefix="*", any_of=" OR ")
     TITLE_WEIGHT = 10.0  # bm25 weight of the title column against the text's 1.0
 
-    def _match(self, terms: list[Term]) -> ColumnElement[bool]:
-        expression = " AND ".join(map(self.SYNTAX.term, terms))
+    def _match(self, terms: list[Term], dates: list[str] | None = None) -> ColumnElement[bool]:
+        """The words in the title or text, and with ``dates`` (see ``date_tokens``) any of them."""
+        expression = "{title text} : (" + " AND ".join(map(self.SYNTAX.term, terms)) + ")"
+        if dates:
+            any_date = " OR ".join(f'"{token}"' for token in dates)
+            expression += f" AND {SEARCH_DATES_COLUMN} : ({any_date})"
         return literal_column(SEARCH_INDEX_TABLE).op("MATCH")(expression)
 
-    def matches(self, filters: ArticleFilter, tz: ZoneInfo, terms: list[Term]) -> Select[Any]:
-        # without filters the index alone answers: no article row is read
-        query = select(_FTS.c.rowid.label("id")).where(self._match(terms))
-        if _filtered(filters, tz):
-            query = apply_filters(query.join(Article, Article.id == _FTS.c.rowid), filters, tz)
-        return query
+    def matches(
+        self, session: Session, filters: ArticleFilter, tz: ZoneInfo, terms: list[Term]
+    ) -> Select[Any]:
+        # Article rows are read only for filters on their columns (dates, source...), and with a
+        # date range only for the candidates the index finds in the range's days: the exact
+        # bounds in the reader's time zone are checked on those. The topic and the marks are
+        # index probes by id; without filters the index alone answers.
+        dates = self._date_tokens(session, filters, tz)
+        query = select(_FTS.c.rowid.label("id")).where(self._match(terms, dates))
+        if needs_article_row(filters):
+            query = query.join(Article, Article.id == _FTS.c.rowid)
+        return apply_filters(query, filters, tz, article_id=_FTS.c.rowid)
 
-    def window_start(self, session: Session, matches: Select[Any], terms: list[Term]) -> int | None:
-        # the index counts its own matches from its lists (a millisecond for 20,000); only when
-        # they are more than the window are the filtered matches walked, newest first (FTS5
-        # returns rowids in order by itself, so no sort)
-        unfiltered = select(func.count()).select_from(_FTS).where(self._match(terms))
-        if (session.scalar(unfiltered) or 0) <= RANK_WINDOW:
-            return None
-        newest = matches.order_by(_FTS.c.rowid.desc()).offset(RANK_WINDOW - 1).limit(1)
-        return session.scalar(newest)
+    @staticmethod
+    def _date_tokens(session: Session, filters: ArticleFilter, tz: ZoneInfo) -> list[str]:
+        """The index tokens of the UTC days that the filter's date range touches, bounded by the
+        store's first and last date (an open end reaches no further); none without a range."""
+        if not (filters.since or filters.until):
+            return []
+        # one aggregate per query: only alone is a min() or max() a single index lookup
+        first = session.scalar(select(func.min(Article.published_at)))
+        last = session.scalar(select(func.max(Article.published_at)))
+        if first is None or last is None:
+            return []
+        start = max(first, day_bound_utc(filters.since, tz)) if filters.since else first
+        end = min(last, day_bound_utc(filters.until, tz, end=True)) if filters.until else last
+        return date_tokens(start.date(), end.date())
 
     def rank(self, terms: list[Term]) -> ColumnElement[float]:
         # bm25 is lower for better matches; negated so that every dialect ranks higher = better
-        return -func.bm25(literal_column(SEARCH_INDEX_TABLE), self.TITLE_WEIGHT, 1.0)
+        return -func.bm25(literal_column(SEARCH_INDEX_TABLE), self.TITLE_WEIGHT, 1.0, 0.0)  # dates: 0
+
+    def newest(self, matches: Select[Any], terms: list[Term], count: int) -> Select[Any]:
+        # FTS5 hands out its matches in rowid order by itself: one pass that stops after
+        # ``count`` matches passing the filters, with bm25 computed for those only
+        newest = matches.add_columns(self.rank(terms).label("relevance")).order_by(_FTS.c.rowid.desc())
+        return newest.limit(count)
 
     def snippets(self, session: Session, terms: list[Term], ids: list[int]) -> dict[int, str]:
         text_column = 1
         snippet = func.snippet(
             literal_column(SEARCH_INDEX_TABLE), text_column, MATCH_START, MATCH_END, "…", SNIPPET_WORDS
         )
-        rows = session.execute(
-            select(_FTS.c.rowid, snippet).select_from(_FTS).where(self._match(terms), _FTS.c.rowid.in_(ids))
-        )
+        # FTS5 answers "rowid IN (…)" with one lookup per id, each evaluating the whole query
+        # again (a prefix query merges all its words' lists every time: a quarter second for
+        # twenty ids on a million articles). A rowid range is one lookup; the unary plus keeps
+        # the id list away from the index, so it only filters the rows of that range.
+        page = literal_column(f"+{SEARCH_INDEX_TABLE}.rowid").in_(ids)
+        in_range = _FTS.c.rowid.between(min(ids), max(ids))
+        found = select(_FTS.c.rowid, snippet).select_from(_FTS).where(self._match(terms), in_range, page)
+        rows = session.execute(found)
         return dict(rows.all())
 
 
@@ -238,19 +300,26 @@ class _PostgreSQL:
     def _vector() -> ColumnElement[Any]:
         return literal_column(f"articles.{SEARCH_VECTOR_COLUMN}")
 
-    def matches(self, filters: ArticleFilter, tz: ZoneInfo, terms: list[Term]) -> Select[Any]:
+    def matches(
+        self, session: Session, filters: ArticleFilter, tz: ZoneInfo, terms: list[Term]
+    ) -> Select[Any]:
         matching = self._vector().op("@@")(self._tsquery(terms))
         return apply_filters(select(Article.id), filters, tz).where(matching)
-
-    def window_start(self, session: Session, matches: Select[Any], terms: list[Term]) -> int | None:
-        # materialised: all matches through the GIN index, then the newest; left to itself the
-        # planner may walk the primary key backwards and test every row's vector
-        found = matches.cte("found").prefix_with("MATERIALIZED")
-        return session.scalar(select(found.c.id).order_by(found.c.id.desc()).offset(RANK_WINDOW - 1).limit(1))
 
     def rank(self, terms: list[Term]) -> ColumnElement[float]:
         weights = literal_column(f"'{self.WEIGHTS}'::float4[]")
         return func.ts_rank_cd(weights, self._vector(), self._tsquery(terms))
+
+    def newest(self, matches: Select[Any], terms: list[Term], count: int) -> Select[Any]:
+        # materialised: all matches through the GIN index, then the newest are ranked; left to
+        # itself the planner may walk the primary key backwards and test every row's vector
+        found = matches.cte("found").prefix_with("MATERIALIZED")
+        return (
+            select(found.c.id, self.rank(terms).label("relevance"))
+            .join(Article, Article.id == found.c.id)
+            .order_by(found.c.id.desc())
+            .limit(count)
+        )
 
     def snippets(self, session: Session, terms: list[Term], ids: list[int]) -> dict[int, str]:
         headline = func.ts_headline(
@@ -288,28 +357,36 @@ def _ranked_page(
     articles ranks only the newest RANK_WINDOW of them (highest ids: the last stored), and the
     older matches follow, newest first: a broad query shows the best of recent coverage, and
     paging still reaches every match that ``count_matches`` counts.
+
+    The window is ranked and cut to the page by the database, in one pass, with the window's
+    size and oldest id alongside: building two thousand result rows in Python per query made
+    the garbage collector's full passes (tenths of a second) land on searches.
     """
     offset, limit = filters.offset, filters.limit or None
-    matches = dialect.matches(filters, tz, terms)
-    match_id = matches.selected_columns[0]
-    rank = dialect.rank(terms).label("relevance")  # not "rank": a hidden column of FTS5 tables
-    best_first = matches.add_columns(rank).order_by(rank.desc(), match_id.desc())
-    window_start = dialect.window_start(session, matches, terms)
-    if window_start is None:
-        return list(session.execute(paged(best_first, offset, limit)).all())
-    rows: list[Any] = []
-    if offset < RANK_WINDOW:
-        in_window = RANK_WINDOW - offset if limit is None else min(limit, RANK_WINDOW - offset)
-        rows = list(session.execute(paged(best_first.where(match_id >= window_start), offset, in_window)))
+    matches = dialect.matches(session, filters, tz, terms)
+    window = dialect.newest(matches, terms, RANK_WINDOW).subquery("window")
+    best_first = select(
+        window.c.id,
+        window.c.relevance,
+        func.count().over().label("window_size"),
+        func.min(window.c.id).over().label("window_oldest"),
+    ).order_by(window.c.relevance.desc(), window.c.id.desc())
+    found = session.execute(paged(best_first, offset, limit)).all()
+    if found:
+        size, oldest = found[0].window_size, found[0].window_oldest
+    else:  # a page past the window
+        size, oldest = session.execute(select(func.count(), func.min(window.c.id))).one()
+    rows: list[Any] = [(row.id, row.relevance) for row in found]
     remaining = None if limit is None else limit - len(rows)
-    if remaining != 0:
-        older = matches.where(match_id < window_start).add_columns(rank).order_by(match_id.desc())
-        rows += session.execute(paged(older, max(0, offset - RANK_WINDOW), remaining)).all()
-    return rows
+    if size < RANK_WINDOW or remaining == 0:
+        return rows
+    match_id = matches.selected_columns[0]
+    older = matches.where(match_id < oldest).add_columns(dialect.rank(terms)).order_by(match_id.desc())
+    return rows + list(session.execute(paged(older, max(0, offset - RANK_WINDOW), remaining)))
 
 
 def count_matches(session: Session, filters: ArticleFilter, tz: ZoneInfo) -> int:
     """How many articles ``search_articles`` would find without a limit (for paging)."""
     terms = parse_query(filters.query or "")
-    matches = _dialect(session).matches(filters, tz, terms).subquery()
+    matches = _dialect(session).matches(session, filters, tz, terms).subquery()
     return session.scalar(select(func.count()).select_from(matches)) or 0

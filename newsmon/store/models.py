@@ -263,6 +263,19 @@ class TopicFeedback(Base):
     )
 
 
+class ArticleTopic(Base):
+    """A topic an article was judged relevant to: the verdicts of ``Article.topic_scores`` as an
+    indexed table, so a topic filter is an index range rather than JSON parsed per row. Kept in
+    step with ``topic_scores`` by triggers (migration 0008); never written directly."""
+
+    __tablename__ = "article_topics"
+
+    topic: Mapped[str] = mapped_column(String(200), primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
+
+    __table_args__ = (Index("ix_article_topics_article_id", "article_id"), {"sqlite_with_rowid": False})
+
+
 class ArticleMark(Base):
     """The reader's own state of an article: when it was read and when starred (NULL: not).
 

@@ -17,7 +17,16 @@ from sqlalchemy import ColumnElement, Select, exists, func, not_, select
 from sqlalchemy.orm import Session, selectinload
 
 from newsmon.dates import format_date
-from newsmon.store.models import Article, ArticleMark, ArticleUrl, FetchLog, Source, Story, TopicFeedback
+from newsmon.store.models import (
+    Article,
+    ArticleMark,
+    ArticleTopic,
+    ArticleUrl,
+    FetchLog,
+    Source,
+    Story,
+    TopicFeedback,
+)
 
 Relevance = Literal["relevant", "irrelevant", "unmarked"]
 RELEVANCE_MARKS: tuple[Relevance, ...] = ("relevant", "irrelevant", "unmarked")
@@ -47,7 +56,8 @@ class ArticleFilter:
     offset: int = 0
 
 
-def _as_utc(day: date, tz: ZoneInfo, end: bool = False) -> datetime:
+def day_bound_utc(day: date, tz: ZoneInfo, end: bool = False) -> datetime:
+    """The first (or with ``end`` the last) moment of ``day`` in ``tz``, as stored: naive UTC."""
     moment = datetime.combine(day, time.max if end else time.min, tzinfo=tz)
     try:
         return moment.astimezone(UTC).replace(tzinfo=None)
@@ -62,13 +72,19 @@ def topic_relevant(topic: str) -> ColumnElement[Any]:
     return Article.topic_scores[(topic, "relevant")].as_boolean()
 
 
-def _marked(column: Any, wanted: bool) -> ColumnElement[bool]:
-    present = exists().where(ArticleMark.article_id == Article.id, column.is_not(None))
+def _judged_relevant(topic: str, article_id: ColumnElement[int]) -> ColumnElement[bool]:
+    """Whether the article was judged relevant to ``topic``: one probe of the indexed
+    ``article_topics`` (the verdicts of ``topic_scores``, without parsing any JSON)."""
+    return exists().where(ArticleTopic.topic == topic, ArticleTopic.article_id == article_id)
+
+
+def _marked(column: Any, wanted: bool, article_id: ColumnElement[int]) -> ColumnElement[bool]:
+    present = exists().where(ArticleMark.article_id == article_id, column.is_not(None))
     return present if wanted else not_(present)
 
 
-def _relevance(mark: Relevance, topic: str | None) -> ColumnElement[bool]:
-    condition = exists().where(TopicFeedback.article_id == Article.id)
+def _relevance(mark: Relevance, topic: str | None, article_id: ColumnElement[int]) -> ColumnElement[bool]:
+    condition = exists().where(TopicFeedback.article_id == article_id)
     if topic is not None:
         condition = condition.where(TopicFeedback.topic == topic)
     if mark == "unmarked":
@@ -76,13 +92,25 @@ def _relevance(mark: Relevance, topic: str | None) -> ColumnElement[bool]:
     return condition.where(TopicFeedback.relevant.is_(mark == "relevant"))
 
 
-def apply_filters(query: Select[Any], filters: ArticleFilter, tz: ZoneInfo) -> Select[Any]:
+def needs_article_row(filters: ArticleFilter) -> bool:
+    """Whether a filter reads a column of the article row; the others (topic, marks) only need
+    its id, so the search can apply them to its index's ids without reading any article."""
+    return bool(
+        filters.since or filters.until or filters.source or filters.language or filters.story_id is not None
+    )
+
+
+def apply_filters(
+    query: Select[Any], filters: ArticleFilter, tz: ZoneInfo, article_id: ColumnElement[int] | None = None
+) -> Select[Any]:
     """Every filter but the full-text ``query`` (``newsmon.search`` owns that), as conditions
-    on ``Article`` that need no join: the search adds them to its own index query."""
+    on ``Article`` that need no join. ``article_id``: the column the id-only filters (topic,
+    marks) test, ``Article.id`` unless the query selects ids from elsewhere (the search index)."""
+    article_id = Article.id if article_id is None else article_id
     if filters.since:
-        query = query.where(Article.published_at >= _as_utc(filters.since, tz))
+        query = query.where(Article.published_at >= day_bound_utc(filters.since, tz))
     if filters.until:
-        query = query.where(Article.published_at <= _as_utc(filters.until, tz, end=True))
+        query = query.where(Article.published_at <= day_bound_utc(filters.until, tz, end=True))
     if filters.source:
         query = query.where(Article.source_id.in_(select(Source.id).where(Source.name == filters.source)))
     if filters.language:
@@ -90,13 +118,13 @@ def apply_filters(query: Select[Any], filters: ArticleFilter, tz: ZoneInfo) -> S
     if filters.story_id is not None:
         query = query.where(Article.story_id == filters.story_id)
     if filters.topic:
-        query = query.where(topic_relevant(filters.topic))
+        query = query.where(_judged_relevant(filters.topic, article_id))
     if filters.read is not None:
-        query = query.where(_marked(ArticleMark.read_at, filters.read))
+        query = query.where(_marked(ArticleMark.read_at, filters.read, article_id))
     if filters.starred is not None:
-        query = query.where(_marked(ArticleMark.starred_at, filters.starred))
+        query = query.where(_marked(ArticleMark.starred_at, filters.starred, article_id))
     if filters.relevance is not None:
-        query = query.where(_relevance(filters.relevance, filters.topic))
+        query = query.where(_relevance(filters.relevance, filters.topic, article_id))
     return query
 
 
@@ -190,11 +218,6 @@ def list_articles(session: Session, filters: ArticleFilter, tz: ZoneInfo) -> lis
     )
     rows = session.execute(paged(query, filters.offset, filters.limit or None))
     return with_marks(session, _summaries(rows, tz))
-
-
-def count_articles(session: Session, filters: ArticleFilter, tz: ZoneInfo) -> int:
-    """How many articles the filters (without ``query``) select, for paging."""
-    return session.scalar(apply_filters(select(func.count()).select_from(Article), filters, tz)) or 0
 
 
 def summaries_by_id(session: Session, ids: Iterable[int], tz: ZoneInfo) -> dict[int, dict[str, Any]]:
