@@ -12,11 +12,13 @@ from __future__ import annotations
 import os
 import secrets
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql import Executable
 
 from newsmon.store.db import WRITE_OPTION, Store
 from newsmon.store.models import DaemonLock
@@ -49,44 +51,62 @@ class DatabaseLock:
         self.holder = holder or new_holder_id()
         self.name = SCHEDULER_LOCK
 
-    def _execute(self, statement: object) -> int:
+    def _execute(self, statement_at: Callable[[datetime], Executable]) -> int:
+        """Run the statement made for the current time once the write transaction has begun: a
+        write that waited for another writer's lock stamps the time it got through, not the time
+        it started waiting (a lease renewed after a long wait must not look expired already)."""
         with self.store.engine.connect().execution_options(**{WRITE_OPTION: True}) as connection:
             with connection.begin():
-                return connection.execute(statement).rowcount  # type: ignore[arg-type]
+                return connection.execute(statement_at(utcnow())).rowcount  # type: ignore[attr-defined]
 
     def acquire(self) -> bool:
         """Take the lock if it is free or expired; True when this holder has it now."""
-        now = utcnow()
-        values = {
-            "holder": self.holder,
-            "acquired_at": now,
-            "heartbeat_at": now,
-            "expires_at": now + self.lease,
-        }
-        taken = update(DaemonLock).where(
-            DaemonLock.name == self.name, (DaemonLock.expires_at < now) | (DaemonLock.holder == self.holder)
-        )
-        if self._execute(taken.values(values)):
+
+        def take_over(now: datetime) -> Executable:
+            return (
+                update(DaemonLock)
+                .where(
+                    DaemonLock.name == self.name,
+                    (DaemonLock.expires_at < now) | (DaemonLock.holder == self.holder),
+                )
+                .values(self._lease_values(now))
+            )
+
+        if self._execute(take_over):
             return True
         try:
-            return bool(self._execute(insert(DaemonLock).values(name=self.name, **values)))
+            return bool(
+                self._execute(
+                    lambda now: insert(DaemonLock).values(name=self.name, **self._lease_values(now))
+                )
+            )
         except IntegrityError:  # the row exists and is held by a live daemon
             return False
 
     def renew(self) -> bool:
         """Extend the lease; False when this holder no longer has the lock."""
-        now = utcnow()
-        renewed = (
-            update(DaemonLock)
-            .where(DaemonLock.name == self.name, DaemonLock.holder == self.holder)
-            .values(heartbeat_at=now, expires_at=now + self.lease)
+        return bool(
+            self._execute(
+                lambda now: update(DaemonLock)
+                .where(DaemonLock.name == self.name, DaemonLock.holder == self.holder)
+                .values(heartbeat_at=now, expires_at=now + self.lease)
+            )
         )
-        return bool(self._execute(renewed))
 
     def release(self) -> None:
         self._execute(
-            delete(DaemonLock).where(DaemonLock.name == self.name, DaemonLock.holder == self.holder)
+            lambda _now: delete(DaemonLock).where(
+                DaemonLock.name == self.name, DaemonLock.holder == self.holder
+            )
         )
+
+    def _lease_values(self, now: datetime) -> dict[str, object]:
+        return {
+            "holder": self.holder,
+            "acquired_at": now,
+            "heartbeat_at": now,
+            "expires_at": now + self.lease,
+        }
 
 
 def lock_state(store: Store) -> LockState | None:
