@@ -11,7 +11,9 @@ stored under would (origin ``import``), so its state is kept too.
 A search source is crawled as several targets under one name, a URL per query. Validators belong
 to one URL, so such a source is asked unconditionally and keeps none (a 304 for one query's URL
 must not come from another's validators), and its outcome is its first failure, else the last
-success: one failing query is enough for ``sources check`` and the back-off to see.
+success: one failing query is enough for ``sources check`` and the back-off to see. A crawl that
+never got to write its outcomes (killed at its timeout, crashed) has them written by whoever ran
+it (``save_interrupted``), so no source is left showing an older result.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, select, update
@@ -115,3 +118,17 @@ def save_outcomes(store: Store, targets: Iterable[Target], outcomes: dict[str, S
                         etag=outcome.validators.etag, last_modified=outcome.validators.last_modified
                     )
                 connection.execute(update(Source).where(Source.name == name).values(**values))
+
+
+def save_interrupted(store: Store, targets: Iterable[Target], since: datetime, detail: str) -> list[str]:
+    """Record ``detail`` as a failed outcome for the targets' sources that a crawl started at
+    ``since`` did not record itself; returns their names."""
+    targets = list(targets)
+    names = {target.name for target in targets}
+    recorded_query = select(Source.name).where(Source.name.in_(names), Source.last_crawled_at >= since)
+    with store.engine.connect() as connection:
+        recorded = set(connection.scalars(recorded_query))
+    missing = sorted(names - recorded)
+    if missing:
+        save_outcomes(store, targets, {name: SourceOutcome(False, detail) for name in missing})
+    return missing

@@ -147,4 +147,3 @@ def _crawl(
         failures[0].raiseException()
     save_outcomes(store, targets, run.outcomes)
     return crawlers
-    return CrawlSummary.from_stats(crawler.stats.get_stats() for crawler in crawlers)

@@ -36,8 +36,9 @@ from newsmon.store.queries import (
     ArticleFilter,
     apply_filters,
     day_bound_utc,
-    needs_article_row,
+    id_conditions,
     paged,
+    row_conditions,
     summaries_by_id,
 )
 
@@ -225,9 +226,10 @@ class _SQLite:
         # index probes by id; without filters the index alone answers.
         dates = self._date_tokens(session, filters, tz)
         query = select(_FTS.c.rowid.label("id")).where(self._match(terms, dates))
-        if needs_article_row(filters):
-            query = query.join(Article, Article.id == _FTS.c.rowid)
-        return apply_filters(query, filters, tz, article_id=_FTS.c.rowid)
+        on_rows = row_conditions(filters, tz)
+        if on_rows:
+            query = query.join(Article, Article.id == _FTS.c.rowid).where(*on_rows)
+        return query.where(*id_conditions(filters, _FTS.c.rowid))
 
     @staticmethod
     def _date_tokens(session: Session, filters: ArticleFilter, tz: ZoneInfo) -> list[str]:

@@ -17,7 +17,8 @@ from typing import Any
 
 from sqlalchemy import delete, text
 
-from crawler.targets import crawl_targets
+from crawler.crawlrun import save_interrupted
+from crawler.targets import Target, crawl_targets
 from newsmon.config import Config
 from newsmon.health import apply_backoff, backing_off
 from newsmon.sources import load_sources, open_registry
@@ -33,6 +34,9 @@ log = logging.getLogger(__name__)
 
 #: schedule key -> the source kind its crawl job covers
 CRAWL_KINDS = {"feeds": "feed", "sitemaps": "sitemap", "search": "search"}
+# child outcomes that leave the sources unrecorded and count as their failure; a child stopped
+# with the daemon is not the sources' fault and leaves their last result as it was
+INTERRUPTED = ("timeout", "crashed", "failed")
 
 
 @dataclass(frozen=True)
@@ -75,23 +79,42 @@ def _recorded(job: str, body: Callable[[JobContext], tuple[str, dict[str, Any]]]
     log.log(level, "%s %s", job, outcome, extra={"fields": {"job": job, "outcome": outcome, **detail}})
 
 
-def _targets(context: JobContext, kind: str, now: datetime) -> list[dict[str, Any]]:
+def _targets(context: JobContext, kind: str, now: datetime) -> tuple[list[dict[str, Any]], list[str]]:
     """The enabled sources of ``kind`` not backing off, as crawl targets (search: one per query of
-    the configured topic profiles, built as ``newsmon crawl`` builds them)."""
+    the configured topic profiles, built as ``newsmon crawl`` builds them), and the names of search
+    sources left without a query (a warning each run: they are configured but never crawled)."""
     registry = open_registry(context.store, load_sources(context.config.sources_file))
     waiting = backing_off(context.store, now)
     due = [s.spec for s in registry.sources() if s.spec.kind == kind and s.spec.name not in waiting]
-    targets, _ = crawl_targets(due, context.config.topics_file)
-    return [asdict(target) for target in targets]
+    targets, unasked = crawl_targets(due, context.config.topics_file)
+    if unasked:
+        log.warning(
+            "search sources with no query in their language, skipped",
+            extra={"fields": {"sources": unasked}},
+        )
+    return [asdict(target) for target in targets], unasked
 
 
 def _crawl(kind: str) -> Callable[[JobContext], tuple[str, dict[str, Any]]]:
     def body(context: JobContext) -> tuple[str, dict[str, Any]]:
         now = utcnow()
-        targets = _targets(context, kind, now)
+        targets, unasked = _targets(context, kind, now)
+        skipped = {"skipped_without_query": unasked} if unasked else {}
         if not targets:
-            return "ok", {"targets": 0}
+            return "ok", {"targets": 0, **skipped}
         result = context.runner.run(targets)
+        interrupted: list[str] = []
+        if result.outcome in INTERRUPTED:
+            interrupted = patiently(
+                lambda: save_interrupted(
+                    context.store,
+                    [Target(**target) for target in targets],
+                    now,
+                    f"crawl {result.outcome} after {result.seconds:.0f} s (exit {result.returncode})",
+                ),
+                within=WRITE_PATIENCE,
+                what="recording interrupted sources",
+            )
         waiting = patiently(
             lambda: apply_backoff(context.store, context.schedule, now),
             within=WRITE_PATIENCE,
@@ -102,7 +125,10 @@ def _crawl(kind: str) -> Callable[[JobContext], tuple[str, dict[str, Any]]]:
             "returncode": result.returncode,
             "child_seconds": result.seconds,
             "backing_off": waiting,
+            **skipped,
         }
+        if interrupted:
+            detail["interrupted_sources"] = interrupted
         detail.update(result.summary or ({"error": result.error} if result.error else {}))
         return result.outcome, detail
 

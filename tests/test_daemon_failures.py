@@ -120,6 +120,7 @@ def test_hanging_crawl_is_killed_at_its_timeout_and_the_next_cycle_stores(
     assert hung["outcome"] == "timeout"
     assert CRAWL_TIMEOUT <= hung["child_seconds"] < CRAWL_TIMEOUT + 10
     assert hung["returncode"] == -signal.SIGKILL
+    assert hung["interrupted_sources"] == ["feed-0"]  # its source shows the timeout, not its last result
     assert group_members(child_pids(events)[0]) == []  # the child and its workers are gone
     assert after["outcome"] == "ok"
     assert after["stored"] == articles(home) == expected_articles(site, [atom])  # all of them, then
@@ -159,6 +160,7 @@ def test_crawl_killed_mid_crawl_leaves_a_consistent_store_and_the_next_cycle_com
     assert group_members(child) == []  # its extraction workers did not outlive it
     killed, after = runs_of(events, "crawl:feed")[:2]
     assert killed["returncode"] == -signal.SIGKILL
+    assert killed["interrupted_sources"] == ["feed-0"]
     assert after["stored"] == expected - stored_when_killed
     assert articles(home) == expected
     assert inconsistencies(home) == {}

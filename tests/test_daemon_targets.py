@@ -30,18 +30,22 @@ def test_search_jobs_ask_the_configured_topic_profiles_queries(
     sources_file.write_text(
         f'[[source]]\nname = "suche"\noutlet = "Suche"\nkind = "search"\nurl_template = "{TEMPLATE}"\n'
         '\n[[source]]\nname = "feed"\noutlet = "Beispiel"\nkind = "feed"\n'
-        'url = "https://beispiel.newsmon.test/rss.xml"\n',
+        'url = "https://beispiel.newsmon.test/rss.xml"\n'
+        f'\n[[source]]\nname = "recherche"\noutlet = "Recherche"\nkind = "search"\nlanguage = "fr"\n'
+        f'url_template = "{TEMPLATE}"\n',
         "utf-8",
     )
-    assert [spec.name for spec in load_sources(sources_file)] == ["suche", "feed"]
+    assert [spec.name for spec in load_sources(sources_file)] == ["suche", "feed", "recherche"]
     configured = config.model_copy(update={"topics_file": topics_file, "sources_file": sources_file})
     schedule = ScheduleSettings()
     context = JobContext(configured, store, schedule, ChildRunner(ChildLimits(60, 1024, 5), "text", None))
 
-    search = _targets(context, "search", utcnow())
+    search, unasked = _targets(context, "search", utcnow())
+    assert unasked == ["recherche"]  # the profiles ask nothing in French: reported, not crawled
     assert [(t["name"], t["kind"], t["url"]) for t in search] == [
         ("suche", "search", TEMPLATE.replace("{query}", quote(query, safe="")))
         for query in ("Eigene Anfrage", "Zweite Anfrage")
     ]
-    feeds = _targets(context, "feed", utcnow())
+    feeds, unasked = _targets(context, "feed", utcnow())
+    assert unasked == []
     assert [(t["name"], t["url"]) for t in feeds] == [("feed", "https://beispiel.newsmon.test/rss.xml")]

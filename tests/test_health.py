@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, insert, select, text
 
+from crawler.crawlrun import save_interrupted
+from crawler.targets import Target
 from newsmon.config import ScheduleSettings
 from newsmon.demosite import FixtureSite
 from newsmon.health import apply_backoff, backoff_delay, source_health, sources_needing_attention
@@ -37,7 +39,8 @@ def test_backoff_doubles_per_failure_up_to_the_ceiling() -> None:
 def _source(store: Store, name: str, **values: Any) -> int:
     row = {"kind": "feed", "enabled": True, "created_at": NOW - 30 * DAY, "origin": "user", **values}
     with store.engine.begin() as connection:
-        return int(connection.execute(insert(Source).values(name=name, **row).returning(Source.id)).scalar_one())
+        inserted = connection.execute(insert(Source).values(name=name, **row).returning(Source.id))
+        return int(inserted.scalar_one())
 
 
 def _seen(store: Store, source_id: int, *moments: datetime) -> None:
@@ -120,6 +123,30 @@ def test_backoff_is_set_for_the_sources_crawled_since(store: Store) -> None:
     assert due["earlier"] is None  # not crawled since: left alone
 
 
+def test_a_crawl_that_never_recorded_its_sources_leaves_each_the_reason(store: Store) -> None:
+    started = datetime.now(UTC).replace(tzinfo=None) - timedelta(seconds=5)
+    _source(store, "recorded", last_crawled_at=started + timedelta(seconds=1), last_outcome="ok: 3 listed")
+    _source(
+        store, "stale", consecutive_failures=1, last_crawled_at=started - DAY, last_outcome="ok: 9 listed"
+    )
+    targets = [
+        Target("recorded", "feed", "https://example.org/recorded.xml"),
+        Target("stale", "feed", "https://example.org/stale.xml"),
+        Target("new", "feed", "https://example.org/new.xml"),  # no row yet: one is made
+    ]
+    reason = "crawl timeout after 600 s (exit -9)"
+    assert save_interrupted(store, targets, started, reason) == ["new", "stale"]
+    with store.engine.connect() as connection:
+        rows = connection.execute(
+            select(Source.name, Source.last_outcome, Source.last_error, Source.consecutive_failures)
+        ).all()
+    state = {name: (outcome, error, failures) for name, outcome, error, failures in rows}
+    assert state["recorded"] == ("ok: 3 listed", None, 0)  # what the crawl wrote itself stands
+    assert state["stale"] == (f"failed: {reason}", reason, 2)
+    assert state["new"] == (f"failed: {reason}", reason, 1)
+    assert save_interrupted(store, targets, started, reason) == []  # all recorded now
+
+
 @pytest.fixture(scope="module")
 def site() -> Iterator[FixtureSite]:
     with FixtureSite.start(slow_delay=1) as started:
@@ -147,7 +174,8 @@ def _state(home: Path) -> tuple[int, datetime | None, datetime | None]:
         with engine.connect() as connection:
             row = connection.execute(
                 text(
-                    "SELECT consecutive_failures, last_crawled_at, next_attempt_at FROM sources WHERE name = 'kaputt'"
+                    "SELECT consecutive_failures, last_crawled_at, next_attempt_at"
+                    " FROM sources WHERE name = 'kaputt'"
                 )
             ).one()
     finally:

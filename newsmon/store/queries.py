@@ -92,40 +92,41 @@ def _relevance(mark: Relevance, topic: str | None, article_id: ColumnElement[int
     return condition.where(TopicFeedback.relevant.is_(mark == "relevant"))
 
 
-def needs_article_row(filters: ArticleFilter) -> bool:
-    """Whether a filter reads a column of the article row; the others (topic, marks) only need
-    its id, so the search can apply them to its index's ids without reading any article."""
-    return bool(
-        filters.since or filters.until or filters.source or filters.language or filters.story_id is not None
-    )
-
-
-def apply_filters(
-    query: Select[Any], filters: ArticleFilter, tz: ZoneInfo, article_id: ColumnElement[int] | None = None
-) -> Select[Any]:
-    """Every filter but the full-text ``query`` (``newsmon.search`` owns that), as conditions
-    on ``Article`` that need no join. ``article_id``: the column the id-only filters (topic,
-    marks) test, ``Article.id`` unless the query selects ids from elsewhere (the search index)."""
-    article_id = Article.id if article_id is None else article_id
+def row_conditions(filters: ArticleFilter, tz: ZoneInfo) -> list[ColumnElement[bool]]:
+    """The filters on columns of the article row (dates, source, language, story)."""
+    conditions: list[ColumnElement[bool]] = []
     if filters.since:
-        query = query.where(Article.published_at >= day_bound_utc(filters.since, tz))
+        conditions.append(Article.published_at >= day_bound_utc(filters.since, tz))
     if filters.until:
-        query = query.where(Article.published_at <= day_bound_utc(filters.until, tz, end=True))
+        conditions.append(Article.published_at <= day_bound_utc(filters.until, tz, end=True))
     if filters.source:
-        query = query.where(Article.source_id.in_(select(Source.id).where(Source.name == filters.source)))
+        conditions.append(Article.source_id.in_(select(Source.id).where(Source.name == filters.source)))
     if filters.language:
-        query = query.where(Article.language == filters.language)
+        conditions.append(Article.language == filters.language)
     if filters.story_id is not None:
-        query = query.where(Article.story_id == filters.story_id)
+        conditions.append(Article.story_id == filters.story_id)
+    return conditions
+
+
+def id_conditions(filters: ArticleFilter, article_id: ColumnElement[int]) -> list[ColumnElement[bool]]:
+    """The filters that need only the article's id (topic verdict, marks): the search applies
+    them to its index's ids without reading any article row."""
+    conditions: list[ColumnElement[bool]] = []
     if filters.topic:
-        query = query.where(_judged_relevant(filters.topic, article_id))
+        conditions.append(_judged_relevant(filters.topic, article_id))
     if filters.read is not None:
-        query = query.where(_marked(ArticleMark.read_at, filters.read, article_id))
+        conditions.append(_marked(ArticleMark.read_at, filters.read, article_id))
     if filters.starred is not None:
-        query = query.where(_marked(ArticleMark.starred_at, filters.starred, article_id))
+        conditions.append(_marked(ArticleMark.starred_at, filters.starred, article_id))
     if filters.relevance is not None:
-        query = query.where(_relevance(filters.relevance, filters.topic, article_id))
-    return query
+        conditions.append(_relevance(filters.relevance, filters.topic, article_id))
+    return conditions
+
+
+def apply_filters(query: Select[Any], filters: ArticleFilter, tz: ZoneInfo) -> Select[Any]:
+    """Every filter but the full-text ``query`` (``newsmon.search`` owns that), as conditions
+    on ``Article`` that need no join."""
+    return query.where(*row_conditions(filters, tz), *id_conditions(filters, Article.id))
 
 
 def _local(moment: datetime | None, tz: ZoneInfo) -> str | None:
