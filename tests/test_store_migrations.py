@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
@@ -15,7 +15,8 @@ from newsmon.fingerprints import STORY_INDEX_TERMS
 from newsmon.ingest import Ingestor
 from newsmon.search import is_search_index
 from newsmon.store.db import Store, create_store_engine, current_revision, head_revision, upgrade
-from newsmon.store.models import Article, Base, LshBand, Story, StoryTerm
+from newsmon.store.models import NEWEST_FIRST_INDEX, Article, Base, LshBand, Story, StoryTerm
+from newsmon.store.queries import ArticleFilter, newest_first
 from tests.conftest import Cli
 
 
@@ -25,7 +26,8 @@ def test_models_match_migrations(store: Store) -> None:
             connection,
             opts={
                 "compare_type": True,
-                "include_object": lambda _object, name, *_rest: not is_search_index(name),
+                "include_object": lambda _object, name, *_rest: not is_search_index(name)
+                and name != NEWEST_FIRST_INDEX,
             },
         )
         assert compare_metadata(context, Base.metadata) == []
@@ -145,3 +147,41 @@ def test_db_reindex_keeps_copies_findable_under_new_settings(
     copy.write_text(original[: int(len(original) * 0.85)], encoding="utf-8")
     (line,) = cli("import", "--json", str(copy)).output.splitlines()
     assert '"layer": "near"' in line
+
+
+def test_a_list_page_is_read_in_index_order_not_sorted(store: Store, config: Config) -> None:
+    """Without the right index a list page sorts every matching row: seconds at a million."""
+    base = datetime(2026, 1, 1)
+    rows = [
+        {
+            "canonical_url": f"https://example.org/{number}",
+            "url": f"https://example.org/{number}",
+            "title": f"Artikel {number}",
+            "title_origin": "h1",
+            "text": "Text",
+            "fetched_at": base,
+            "published_at": None if number % 10 == 0 else base + timedelta(seconds=number * 7919 % 86400),
+            "content_hash": f"{number:032x}",
+            "word_count": 1,
+            "shingle_count": 1,
+            "minhash": b"",
+        }
+        for number in range(5000)
+    ]
+    with store.engine.begin() as connection:
+        connection.execute(insert(Article), rows)
+        connection.exec_driver_sql("ANALYZE")
+    page = newest_first(ArticleFilter(limit=50), config.tz)
+    sql = str(page.compile(store.engine, compile_kwargs={"literal_binds": True}))
+    explain = "EXPLAIN " if store.dialect == "postgresql" else "EXPLAIN QUERY PLAN "
+    with store.engine.connect() as connection:
+        plan = "\n".join(str(row[-1]) for row in connection.exec_driver_sql(explain + sql))
+    if store.dialect == "postgresql":
+        assert NEWEST_FIRST_INDEX in plan and "Sort" not in plan, plan
+    else:
+        assert "ix_articles_published_at" in plan and "TEMP B-TREE" not in plan, plan
+    with store.engine.connect() as connection:
+        listed = [row.id for row in connection.execute(page)]
+        stored = connection.execute(select(Article.published_at, Article.id)).all()
+    dated = sorted((published, article_id) for published, article_id in stored if published)
+    assert listed == [article_id for _, article_id in reversed(dated)][:50]

@@ -28,6 +28,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
+# PostgreSQL only (migration 0010): the article list's order as an index. SQLite reads
+# ix_articles_published_at backwards for the same order and cannot declare NULLS LAST in an index.
+NEWEST_FIRST_INDEX = "ix_articles_newest_first"
+
+
 class Base(DeclarativeBase):
     pass
 
@@ -104,6 +109,7 @@ class Article(Base):
     story: Mapped[Story | None] = relationship()
     aliases: Mapped[list[ArticleUrl]] = relationship(back_populates="article", order_by="ArticleUrl.id")
 
+    # (PostgreSQL also has ix_articles_newest_first, outside the models: see NEWEST_FIRST_INDEX)
     __table_args__ = (
         Index("ix_articles_published_at", "published_at"),
         Index("ix_articles_story_id", "story_id"),

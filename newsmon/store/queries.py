@@ -213,12 +213,18 @@ def list_articles(session: Session, filters: ArticleFilter, tz: ZoneInfo) -> lis
         from newsmon.search import search_articles  # the search builds on this module
 
         return search_articles(session, filters, tz)
+    rows = session.execute(newest_first(filters, tz))
+    return with_marks(session, _summaries(rows, tz))
+
+
+def newest_first(filters: ArticleFilter, tz: ZoneInfo) -> Select[Any]:
+    """The summary rows of a list page without a full-text query: newest first, undated last
+    (an index order on both databases, so a page is read, not sorted)."""
     query = select(*_SUMMARY_COLUMNS).outerjoin(Source, Article.source_id == Source.id)
     query = apply_filters(query, filters, tz).order_by(
         Article.published_at.desc().nulls_last(), Article.id.desc()
     )
-    rows = session.execute(paged(query, filters.offset, filters.limit or None))
-    return with_marks(session, _summaries(rows, tz))
+    return paged(query, filters.offset, filters.limit or None)
 
 
 def summaries_by_id(session: Session, ids: Iterable[int], tz: ZoneInfo) -> dict[int, dict[str, Any]]:
