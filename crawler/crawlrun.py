@@ -13,7 +13,8 @@ to one URL, so such a source is asked unconditionally and keeps none (a 304 for 
 must not come from another's validators), and its outcome is its first failure, else the last
 success: one failing query is enough for ``sources check`` and the back-off to see. A crawl that
 never got to write its outcomes (killed at its timeout, crashed) has them written by whoever ran
-it (``save_interrupted``), so no source is left showing an older result.
+it (``save_interrupted``), so no source is left showing an older result; that outcome says
+nothing about the source, so it neither counts as a failure nor clears one.
 """
 
 from __future__ import annotations
@@ -48,6 +49,13 @@ class SourceOutcome:
     ok: bool
     detail: str  # "12 listed", "not modified", "server_error: HTTP 503"
     validators: Validators | None = None  # of a fresh copy (None: keep the stored ones)
+    # the crawl ended before it read the source: no verdict on the source itself, so its
+    # failure count (and with it the back-off) stays as it was
+    interrupted: bool = False
+
+    @property
+    def label(self) -> str:
+        return "interrupted" if self.interrupted else ("ok" if self.ok else "failed")
 
 
 @dataclass
@@ -109,10 +117,11 @@ def save_outcomes(store: Store, targets: Iterable[Target], outcomes: dict[str, S
             for name, outcome in outcomes.items():
                 values: dict[str, Any] = {
                     "last_crawled_at": now,
-                    "last_outcome": f"{'ok' if outcome.ok else 'failed'}: {outcome.detail}",
+                    "last_outcome": f"{outcome.label}: {outcome.detail}",
                     "last_error": None if outcome.ok else outcome.detail,
-                    "consecutive_failures": 0 if outcome.ok else Source.consecutive_failures + 1,
                 }
+                if not outcome.interrupted:
+                    values["consecutive_failures"] = 0 if outcome.ok else Source.consecutive_failures + 1
                 if outcome.validators is not None:
                     values.update(
                         etag=outcome.validators.etag, last_modified=outcome.validators.last_modified
@@ -121,8 +130,8 @@ def save_outcomes(store: Store, targets: Iterable[Target], outcomes: dict[str, S
 
 
 def save_interrupted(store: Store, targets: Iterable[Target], since: datetime, detail: str) -> list[str]:
-    """Record ``detail`` as a failed outcome for the targets' sources that a crawl started at
-    ``since`` did not record itself; returns their names."""
+    """Record ``detail`` as the interrupted outcome of the targets' sources that a crawl started
+    at ``since`` did not record itself; returns their names."""
     targets = list(targets)
     names = {target.name for target in targets}
     recorded_query = select(Source.name).where(Source.name.in_(names), Source.last_crawled_at >= since)
@@ -130,5 +139,6 @@ def save_interrupted(store: Store, targets: Iterable[Target], since: datetime, d
         recorded = set(connection.scalars(recorded_query))
     missing = sorted(names - recorded)
     if missing:
-        save_outcomes(store, targets, {name: SourceOutcome(False, detail) for name in missing})
+        interrupted = SourceOutcome(False, detail, interrupted=True)
+        save_outcomes(store, targets, dict.fromkeys(missing, interrupted))
     return missing

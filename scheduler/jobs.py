@@ -34,8 +34,8 @@ log = logging.getLogger(__name__)
 
 #: schedule key -> the source kind its crawl job covers
 CRAWL_KINDS = {"feeds": "feed", "sitemaps": "sitemap", "search": "search"}
-# child outcomes that leave the sources unrecorded and count as their failure; a child stopped
-# with the daemon is not the sources' fault and leaves their last result as it was
+# child outcomes after which sources the child did not record show why (not counted as their
+# failure); a child stopped with the daemon leaves their last result as it was
 INTERRUPTED = ("timeout", "crashed", "failed")
 
 

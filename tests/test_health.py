@@ -142,8 +142,9 @@ def test_a_crawl_that_never_recorded_its_sources_leaves_each_the_reason(store: S
         ).all()
     state = {name: (outcome, error, failures) for name, outcome, error, failures in rows}
     assert state["recorded"] == ("ok: 3 listed", None, 0)  # what the crawl wrote itself stands
-    assert state["stale"] == (f"failed: {reason}", reason, 2)
-    assert state["new"] == (f"failed: {reason}", reason, 1)
+    # the crawl, not the source, failed: failure counts (and the back-off) stay as they were
+    assert state["stale"] == (f"interrupted: {reason}", reason, 1)
+    assert state["new"] == (f"interrupted: {reason}", reason, 0)
     assert save_interrupted(store, targets, started, reason) == []  # all recorded now
 
 
