@@ -28,9 +28,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
-# PostgreSQL only (migration 0010): the article list's order as an index. SQLite reads
-# ix_articles_published_at backwards for the same order and cannot declare NULLS LAST in an index.
-NEWEST_FIRST_INDEX = "ix_articles_newest_first"
+# the list orders as indexes (migration 0010), outside the models because the databases need
+# different ones: SQLite reads ix_articles_published_at backwards in the articles' order and
+# cannot declare NULLS LAST in an index
+NEWEST_FIRST_INDEXES = frozenset({"ix_articles_newest_first", "ix_stories_newest_first"})
 
 
 class Base(DeclarativeBase):
@@ -70,6 +71,7 @@ class Source(Base):
 class Story(Base):
     """A cluster of articles reporting the same event."""
 
+    # (also ix_stories_newest_first, outside the models: see NEWEST_FIRST_INDEXES)
     __tablename__ = "stories"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -109,7 +111,7 @@ class Article(Base):
     story: Mapped[Story | None] = relationship()
     aliases: Mapped[list[ArticleUrl]] = relationship(back_populates="article", order_by="ArticleUrl.id")
 
-    # (PostgreSQL also has ix_articles_newest_first, outside the models: see NEWEST_FIRST_INDEX)
+    # (PostgreSQL also ix_articles_newest_first, outside the models: see NEWEST_FIRST_INDEXES)
     __table_args__ = (
         Index("ix_articles_published_at", "published_at"),
         Index("ix_articles_story_id", "story_id"),

@@ -289,14 +289,7 @@ def article_detail(session: Session, article_id: int, tz: ZoneInfo) -> dict[str,
 def list_stories(
     session: Session, tz: ZoneInfo, limit: int | None = 100, min_articles: int = 1
 ) -> list[dict[str, Any]]:
-    query = (
-        select(Story)
-        .where(Story.article_count >= min_articles)
-        .order_by(Story.last_published.desc().nulls_last(), Story.id.desc())
-    )
-    if limit:
-        query = query.limit(limit)
-    stories = list(session.scalars(query))
+    stories = list(session.scalars(newest_stories(limit, min_articles)))
     members: dict[int, list[int]] = {story.id: [] for story in stories}
     if stories:
         for article_id, story_id in session.execute(
@@ -314,6 +307,17 @@ def list_stories(
         }
         for story in stories
     ]
+
+
+def newest_stories(limit: int | None, min_articles: int = 1) -> Select[Any]:
+    """Stories with at least ``min_articles``, latest coverage first, undated last (an index
+    order, so a page is read, not sorted)."""
+    query = (
+        select(Story)
+        .where(Story.article_count >= min_articles)
+        .order_by(Story.last_published.desc().nulls_last(), Story.id.desc())
+    )
+    return query.limit(limit) if limit else query
 
 
 def stats(session: Session) -> dict[str, Any]:
