@@ -54,7 +54,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from crawler.workers import worker_count  # noqa: E402
+from newsmon.workers import worker_count  # noqa: E402
 from newsmon.cli.demo import demo_config, demo_targets, resolve_no_names  # noqa: E402
 from newsmon.config import Config, load_config  # noqa: E402
 from newsmon.demosite import FixtureSite, ManifestEntry  # noqa: E402

@@ -28,10 +28,10 @@ from typing import Any
 from sqlalchemy import insert, select, update
 
 from crawler.targets import Target
-from crawler.workers import ExtractionWorkers
 from newsmon.ingest import utcnow
 from newsmon.store.db import WRITE_OPTION, Store
 from newsmon.store.models import Source
+from newsmon.workers import WorkerPool
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ class CrawlRun:
     outcomes: dict[str, SourceOutcome] = field(default_factory=dict)  # by source name, written after
     seen: set[str] = field(default_factory=set)  # article URLs handled so far
     # started once for all spiders rather than by each (None: each spider starts its own)
-    extraction: ExtractionWorkers | None = None
+    extraction: WorkerPool | None = None
 
     def __deepcopy__(self, memo: dict[int, Any]) -> CrawlRun:
         return self

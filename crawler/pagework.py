@@ -14,7 +14,6 @@ topic profiles are read once per process (they cannot be pickled, and are the sa
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -22,7 +21,7 @@ from newsmon.config import DedupSettings
 from newsmon.dedup import Fingerprint, fingerprint_text
 from newsmon.errors import InputError
 from newsmon.extract import Article, RawDocument, extract_article
-from newsmon.topics import TopicProfile, TopicScore, load_topics, score_topics
+from newsmon.topics import TopicScore, loaded_topics, score_topics
 
 ANY_LENGTH = 1  # the size gate comes after the paywall gate (crawler.pipelines.size)
 
@@ -42,18 +41,12 @@ class AnalysedPage:
     fingerprint: Fingerprint | None  # None: off-topic, not worth fingerprinting
 
 
-@cache
-def profiles(topics_file: Path | None) -> tuple[TopicProfile, ...]:
-    """The topic profiles in ``topics_file`` (None: the shipped ones), read once per process."""
-    return load_topics(topics_file)
-
-
 def analyse_page(
     document: RawDocument, tz: ZoneInfo, topics_file: Path | None, dedup: DedupSettings
 ) -> AnalysedPage:
     """Extract ``document``, score and fingerprint it; InputError when it holds no article."""
     article = extract_article(document, tz, ANY_LENGTH)
-    topics = profiles(topics_file)
+    topics = loaded_topics(topics_file)
     scores = score_topics(topics, article.title, article.text, article.language) if topics else {}
     if topics and not any(score.relevant for score in scores.values()):
         return AnalysedPage(article, scores, None)

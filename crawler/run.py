@@ -27,9 +27,9 @@ from crawler.spiders.feed import FeedSpider
 from crawler.spiders.search import SearchSpider
 from crawler.spiders.sitemap import SitemapSpider
 from crawler.targets import KINDS, Target
-from crawler.workers import ExtractionWorkers, worker_count
 from newsmon.config import Config
 from newsmon.store.db import Store, open_store
+from newsmon.workers import WorkerPool, worker_count
 
 SPIDERS: Mapping[str, type[Spider]] = {"feed": FeedSpider, "sitemap": SitemapSpider, "search": SearchSpider}
 
@@ -98,7 +98,7 @@ def run_crawl(config: Config, targets: Sequence[Target], *, resolver: Resolver |
 
     ``resolver`` maps host names to addresses for the SSRF guard (default: the system resolver).
     """
-    extraction = ExtractionWorkers(worker_count(config.crawl.extract_workers))
+    extraction = WorkerPool(worker_count(config.crawl.extract_workers))
     # loads the extractor and reads the topic profiles (a broken file fails the crawl here, with
     # its one-line error, before anything opens), then starts the workers as copies of this process
     extraction.start(warm_up, config.topics_file, config.dedup)
@@ -117,7 +117,7 @@ def _crawl(
     config: Config,
     targets: Sequence[Target],
     store: Store,
-    extraction: ExtractionWorkers,
+    extraction: WorkerPool,
     resolver: Resolver | None,
 ) -> list[Crawler]:
     """Run the targets' spiders one kind after another, then save the sources' outcomes."""

@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from crawler.pagework import profiles
 from newsmon.sources import SourceSpec
-from newsmon.topics import TopicProfile, search_queries
+from newsmon.topics import TopicProfile, loaded_topics, search_queries
 
 TargetKind = Literal["feed", "sitemap", "search"]
 # the order spiders run in: publishers' own lists first, so search results are mostly known
@@ -64,7 +63,7 @@ def crawl_targets(
     """
     specs = list(specs)
     needed = query is None and any(spec.kind == "search" for spec in specs)
-    topics = profiles(topics_file) if needed else ()
+    topics = loaded_topics(topics_file) if needed else ()
     targets, unasked = [], []
     for spec in specs:
         found = source_targets(spec, topics, query)

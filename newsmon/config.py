@@ -43,6 +43,12 @@ class ImportSettings(_Section):
     min_words: int = Field(
         40, ge=1, description="Documents with fewer words of clean text are rejected as 'too short'."
     )
+    workers: int = Field(
+        0,
+        ge=0,
+        description="Processes reading, extracting, scoring and fingerprinting files beside the one "
+        "writing to the store; 0: one per CPU (none on one CPU).",
+    )
 
 
 class DedupSettings(_Section):

@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from newsmon.cli import main
+from newsmon.cli.imports import WORKERS_FROM_FILES
 from newsmon.store.db import Store
 from newsmon.store.models import Article, ArticleUrl, FetchLog, LshBand, Story
 from tests.conftest import Cli
@@ -205,3 +206,45 @@ def test_unreadable_directory(env: dict[str, str], db_url: str, seeds_dir: Path)
     finally:
         (work / "locked").chmod(0o700)
         shutil.rmtree(work)
+
+
+def test_many_files_prepared_in_workers_end_as_one_by_one(
+    cli: Cli, seeds_dir: Path, tmp_path: Path
+) -> None:
+    """An import of many files prepares them in worker processes; every decision, reason and
+    stored article is the same as when each file is imported alone, in line."""
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    seeds = sorted(seeds_dir.glob("*.txt"))
+    for seed in seeds:
+        shutil.copy(seed, folder / seed.name)
+    third = (folder / seeds[3].name).read_text(encoding="utf-8")
+    (folder / "x-003-copy.txt").write_text(third.replace("\n\n", "\n \n"), encoding="utf-8")
+    second = (folder / seeds[2].name).read_text(encoding="utf-8")
+    (folder / "x-002-truncated.txt").write_text(second[: int(len(second) * 0.8)], encoding="utf-8")
+    (folder / "x-empty.txt").write_text("", encoding="utf-8")
+    (folder / "x-binary.txt").write_bytes(bytes(range(256)) * 40)
+    (folder / "x-cp1252.txt").write_bytes((GERMAN * 6).encode("cp1252"))
+    (folder / "x-short.txt").write_text("Zu kurz.", encoding="utf-8")
+    files = sorted(folder.iterdir())
+    assert len(files) >= WORKERS_FROM_FILES
+    together = run_import(cli, folder)
+    together_articles = json.loads(cli("articles", "list", "--json").output)
+
+    alone_env = {**cli.env, "NEWSMON_HOME": str(tmp_path / "alone")}
+    alone_env.pop("NEWSMON_DATABASE_URL", None)
+    alone_cli = Cli(alone_env)
+    alone = [line for file in files for line in run_import(alone_cli, file, expect=None)]
+    alone_articles = json.loads(alone_cli("articles", "list", "--json").output)
+
+    def decisions(lines: list[dict]) -> list[tuple]:
+        return [(Path(line["path"]).name, line["status"], line["layer"], line["reason"]) for line in lines]
+
+    assert decisions(together) == decisions(alone)
+    assert [line["status"] for line in together].count("stored") == 6  # five seeds and the cp1252 text
+    assert {line["status"] for line in together} == {"stored", "duplicate", "rejected"}
+
+    def content(articles: list[dict]) -> list[tuple]:
+        return [(a["title"], a["published_at"], a["language"]) for a in articles]
+
+    assert sorted(content(together_articles)) == sorted(content(alone_articles))

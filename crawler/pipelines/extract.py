@@ -1,6 +1,6 @@
 """Clean text, metadata and topic scores for each fetched page (``crawler.pagework``).
 
-The work runs in the crawl's worker processes (``crawler.workers``), so it does not hold up the
+The work runs in the crawl's worker processes (``newsmon.workers``), so it does not hold up the
 downloads in flight.
 """
 
@@ -18,10 +18,10 @@ from crawler.items import FetchedPage
 from crawler.pagework import AnalysedPage, analyse_page
 from crawler.reasons import Reject
 from crawler.settings import CONFIG, RUN
-from crawler.workers import ExtractionWorkers, worker_count
 from newsmon.config import DedupSettings
 from newsmon.errors import InputError
 from newsmon.extract import RawDocument
+from newsmon.workers import WorkerPool, worker_count
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -52,7 +52,7 @@ class ExtractPipeline:
     def __init__(
         self,
         tz: ZoneInfo,
-        workers: ExtractionWorkers | int,
+        workers: WorkerPool | int,
         topics_file: Path | None = None,
         dedup: DedupSettings | None = None,
         analyse: Analyse = analyse_page,
@@ -62,7 +62,7 @@ class ExtractPipeline:
         ``dedup``: the settings fingerprints are made with (None: the defaults)."""
         self.tz = tz
         self.owned = isinstance(workers, int)
-        self.workers = ExtractionWorkers(workers) if isinstance(workers, int) else workers
+        self.workers = WorkerPool(workers) if isinstance(workers, int) else workers
         self.topics_file = topics_file
         self.dedup = dedup or DedupSettings()
         self.analyse = analyse  # a module-level function: workers import it by name

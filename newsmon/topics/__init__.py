@@ -3,7 +3,7 @@
 The API the crawler's gate, the digest and the CLI call:
 
 - ``load_topics(path=None)`` reads seeds/topics.toml (or another file) into frozen ``TopicProfile``
-  records; ``find_topic(profiles, name)`` picks one;
+  records (``loaded_topics``: once per process); ``find_topic(profiles, name)`` picks one;
 - ``score_article(profile, title, text, language)`` returns a ``TopicScore`` (score in [0, 1],
   ``relevant``, and an explanation whose contributions add up to the score);
   ``score_topics(profiles, …)`` analyses the text once for several topics, and ``scores_record``
@@ -18,7 +18,14 @@ from newsmon.topics.errors import PatternError, QueryError, TopicError
 from newsmon.topics.evaluate import Counts, Evaluation, LabelledText, evaluate, load_labelled_set
 from newsmon.topics.feedback import feedback_examples, mark_article
 from newsmon.topics.learn import LearnDocument, LearnedTopic, learn_topic
-from newsmon.topics.profile import Entity, TopicProfile, find_topic, load_topics, shipped_topics_file
+from newsmon.topics.profile import (
+    Entity,
+    TopicProfile,
+    find_topic,
+    load_topics,
+    loaded_topics,
+    shipped_topics_file,
+)
 from newsmon.topics.query import Query, parse_query
 from newsmon.topics.scoring import Contribution, TopicScore, score_article, score_topics, scores_record
 from newsmon.topics.search import search_queries
@@ -43,6 +50,7 @@ __all__ = [
     "learn_topic",
     "load_labelled_set",
     "load_topics",
+    "loaded_topics",
     "mark_article",
     "parse_query",
     "render_draft",

@@ -29,6 +29,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Annotated, Any, Literal
@@ -193,6 +194,13 @@ def load_topics(path: Path | None = None) -> tuple[TopicProfile, ...]:
     """
     path = path or shipped_topics_file()
     return load_table_list(path, "topic", "topics", parse_topic, TopicError)
+
+
+@cache
+def loaded_topics(path: Path | None = None) -> tuple[TopicProfile, ...]:
+    """``load_topics(path)`` read once per process: worker processes score every document of a
+    crawl or an import against the same profiles (which cannot be pickled to them)."""
+    return load_topics(path)
 
 
 def find_topic(profiles: tuple[TopicProfile, ...], name: str | None) -> TopicProfile:
