@@ -48,6 +48,7 @@ import time
 import zlib
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -77,6 +78,7 @@ from newsmon.store.db import Store, head_revision, open_store  # noqa: E402
 from newsmon.store.models import Article, ArticleUrl, FetchLog, LshBand, Source, Story, StoryTerm  # noqa: E402
 from newsmon.stories import index_terms, story_term_rows  # noqa: E402
 from newsmon.urls import canonical_url  # noqa: E402
+from newsmon.workers import WorkerPool  # noqa: E402
 
 OUT = ROOT / "bench" / "out"  # gitignored; --out overrides
 POSTGRES_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -94,6 +96,7 @@ FILL_SOURCE = "bench-fill"
 STREAM_SOURCE = "bench"
 # The stream's own articles are numbered far above any fill index, so they never coincide.
 STREAM_BASE = 1_000_000_000
+FINGERPRINTS_AHEAD = 32  # with --fingerprint-workers: fingerprints made ahead of the store
 
 
 # =============================================================================================
@@ -979,6 +982,8 @@ class Lane:
     results: list[IngestResult] = field(default_factory=list)
     stages: dict[str, float] = field(default_factory=dict)  # seconds per step of the real path
     commits: list[float] = field(default_factory=list)
+    # fingerprints made by worker processes beside the store, as crawls and large imports make them
+    workers: WorkerPool | None = None
 
 
 # --- where the time goes: thin timers around the steps of the real path ----------------------
@@ -1069,15 +1074,28 @@ def run_lanes(lanes: list[Lane], stream: list[StreamItem], settings: DedupSettin
                 # as imports and crawls do: shared transactions, committed every BATCH_SIZE
                 # documents; a commit counts in the time of the document that triggers it
                 with lane.ingestor.batch() as batch:
+                    fingerprints = _fingerprints(lane.workers, items, settings)
                     for item in items:
+                        # with workers: from waiting for the article's fingerprint to its decision
                         t0 = time.perf_counter()
-                        batch.ingest(item.document, article=item.article)
+                        fingerprint = next(fingerprints).result() if lane.workers else None
+                        batch.ingest(item.document, article=item.article, fingerprint=fingerprint)
                         lane.times.append(time.perf_counter() - t0)
                     t0 = time.perf_counter()
                     batch.commit()
                     lane.times[-1] += time.perf_counter() - t0
                 lane.results += batch.results
     _active = None
+
+
+def _fingerprints(
+    workers: WorkerPool | None, items: Sequence[StreamItem], settings: DedupSettings
+) -> Iterator[Future[Any]]:
+    """The items' fingerprints, made by ``workers`` ahead of the store (nothing without them)."""
+    if workers is None:
+        return iter(())
+    calls = [(item.article.text, item.article.language, settings) for item in items]
+    return workers.ordered(fingerprint_text, calls, FINGERPRINTS_AHEAD)
 
 
 def breakdown(lane: Lane) -> dict[str, float]:
@@ -1336,6 +1354,11 @@ def run_size(size: int, args: argparse.Namespace) -> dict[str, Any]:
     ]
     plans = sqlite_query_plans(big) if dialect == "sqlite" else {}
     instrumented = instrument([big, small])
+    if args.fingerprint_workers:
+        # forked now, while the process has no other thread; shared by both store lanes
+        workers = WorkerPool(args.fingerprint_workers)
+        workers.start(int)
+        lanes[1].workers = lanes[2].workers = workers
 
     gc.collect()
     load_before = os.getloadavg()
@@ -1358,6 +1381,8 @@ def run_size(size: int, args: argparse.Namespace) -> dict[str, Any]:
         profile = profile_store(lanes[2], config, args.profile, args.seed, size)
         (OUT / f"profile-{size}-{dialect}.txt").write_text(profile)
 
+    if lanes[2].workers is not None:
+        lanes[2].workers.shutdown()
     big.close()
     small.close()
     if dialect == "postgresql":
@@ -1382,6 +1407,7 @@ def run_size(size: int, args: argparse.Namespace) -> dict[str, Any]:
         },
         "fill": fill_meta,
         "store0_fill": small_meta,
+        "fingerprint_workers": args.fingerprint_workers,
         "timing": {lane.name: timing_summary(lane.times) for lane in lanes},
         "breakdown_ms": {lane.name: breakdown(lane) for lane in lanes[1:]},
         "commit_ms": {
@@ -1438,7 +1464,8 @@ def run_size(size: int, args: argparse.Namespace) -> dict[str, Any]:
     if profile:
         result["profile_file"] = str(OUT / f"profile-{size}-{dialect}.txt")
     OUT.mkdir(parents=True, exist_ok=True)
-    path = OUT / f"dedup-{size}-{dialect}.json"
+    variant = f"-fpw{args.fingerprint_workers}" if args.fingerprint_workers else ""
+    path = OUT / f"dedup-{size}-{dialect}{variant}.json"
     path.write_text(json.dumps(result, indent=2, default=str))
     print_report(result)
     print(f"results: {path}")
@@ -1470,6 +1497,14 @@ def print_report(r: dict[str, Any]) -> None:
     print(
         f"fill: {fill['articles']:,} articles of {fill['words'][0]}–{fill['words'][1]} words in {fill['seconds']:.0f} s"
         f"{' (cached)' if fill.get('cached') else ''}; lanes interleaved in blocks, order rotating"
+    )
+    fingerprint_workers = r.get("fingerprint_workers", 0)
+    print(
+        f"store lanes: fingerprints made by {fingerprint_workers} worker process(es) beside the store"
+        " (as crawls and imports of many files make them); an article's time runs from waiting for"
+        " its fingerprint to its decision"
+        if fingerprint_workers
+        else "store lanes: fingerprints made in line, in the storing process"
     )
     core = r["core"]
     dirty = (
@@ -1587,6 +1622,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--block", type=int, default=250, help="articles per lane before switching lanes")
     parser.add_argument(
         "--workers", type=int, default=2, help="processes fingerprinting the fill (default 2)"
+    )
+    parser.add_argument(
+        "--fingerprint-workers",
+        type=int,
+        default=0,
+        metavar="N",
+        help="fingerprint the stream in N worker processes beside the store, as crawls and imports of"
+        " many files do (default 0: in line, in the storing process)",
     )
     parser.add_argument("--refill", action="store_true", help="rebuild cached filled stores")
     parser.add_argument("--keep", action="store_true", help="keep the working copies in bench/out/work")
