@@ -4,9 +4,10 @@ download loop, or the one thread that writes to the store.
 Extraction, topic scoring and fingerprinting take milliseconds of CPU per document. Run in the
 crawl's reactor thread they hold up every download in flight; run in the writing process they
 add to every document's time in the store's critical path, which only one process can walk. So
-they run in worker processes (``crawl.extract_workers``; 0: one per CPU, none on one CPU). As
-many workers as CPUs, not one fewer: the calling process's own share (Scrapy, dedup decisions,
-the store) is smaller than one worker's and the operating system fits it in beside them.
+they run in worker processes (``crawl.extract_workers``, ``import.workers``; 0: one per CPU,
+none on one CPU). As many workers as CPUs, not one fewer: the calling process's own share
+(Scrapy, dedup decisions, the store) is smaller than one worker's and the operating system fits
+it in beside them.
 
 What the work needs costs seconds of CPU and hundreds of MiB before the first document: imports,
 the language model, the topic profiles and the lemmatiser's dictionaries. So ``start`` loads it
@@ -39,7 +40,7 @@ log = logging.getLogger(__name__)
 
 
 def worker_count(configured: int) -> int:
-    """Worker processes for ``crawl.extract_workers`` (0: one per CPU, none on one CPU)."""
+    """Worker processes for a configured count (0: one per CPU, none on one CPU)."""
     cpus = os.cpu_count() or 1
     return configured or (cpus if cpus > 1 else 0)
 
