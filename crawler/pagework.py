@@ -20,16 +20,10 @@ from zoneinfo import ZoneInfo
 from newsmon.config import DedupSettings
 from newsmon.dedup import Fingerprint, fingerprint_text
 from newsmon.errors import InputError
-from newsmon.extract import Article, RawDocument, extract_article
+from newsmon.extract import Article, RawDocument, extract_article, warm_up_documents
 from newsmon.topics import TopicScore, loaded_topics, score_topics
 
 ANY_LENGTH = 1  # the size gate comes after the paywall gate (crawler.pipelines.size)
-
-_WARM_UP_PAGE = """<!doctype html><html lang="de"><head><title>Probe</title></head><body><article>
-<h1>Probe der Extraktion</h1><p>Dieser kurze Text lädt die Bibliotheken und das Sprachmodell
-der Extraktion, bevor die erste Seite des Crawls eintrifft, damit sie nicht darauf warten muss.</p>
-</article></body></html>"""
-
 
 @dataclass(frozen=True)
 class AnalysedPage:
@@ -54,10 +48,10 @@ def analyse_page(
 
 
 def warm_up(topics_file: Path | None, dedup: DedupSettings) -> None:
-    """Analyse a small built-in page, so that a fresh worker loads its libraries, language model,
-    topic profiles and lemmatiser while the crawl starts up, not while its first pages wait."""
-    page = RawDocument("http://warm-up.invalid/", _WARM_UP_PAGE, "html")
-    try:
-        analyse_page(page, ZoneInfo("UTC"), topics_file, dedup)
-    except InputError:
-        pass  # the libraries are loaded either way
+    """Analyse small built-in documents, so that a fresh worker loads its libraries, language
+    model, topic profiles and lemmatiser while the crawl starts up, not while its first pages wait."""
+    for document in warm_up_documents("warm-up"):
+        try:
+            analyse_page(document, ZoneInfo("UTC"), topics_file, dedup)
+        except InputError:
+            pass  # the libraries are loaded either way

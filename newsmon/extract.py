@@ -87,3 +87,23 @@ def extract_article(document: RawDocument, tz: ZoneInfo, min_words: int) -> Arti
         title_origin=cleaned.title_origin if cleaned.title else "none",
         paywalled=getattr(cleaned, "paywalled", False),
     )
+
+
+_WARM_UP_TEXT = """Probe der Extraktion
+
+16.01.2026 16:07
+
+Dieser kurze Text lädt die Bibliotheken und das Sprachmodell der Extraktion, bevor das erste
+Dokument eintrifft, damit es nicht darauf warten muss."""
+_WARM_UP_PAGE = f"""<!doctype html><html lang="de"><head><title>Probe</title></head><body><article>
+<h1>Probe der Extraktion</h1><p>{_WARM_UP_TEXT.split(chr(10), 2)[2]}</p></article></body></html>"""
+
+
+def warm_up_documents(source: str = "import") -> list[RawDocument]:
+    """A small built-in page and text: extracting them loads the libraries and the language
+    model that the first real document would otherwise wait for (worker processes forked
+    afterwards start with them loaded)."""
+    return [
+        RawDocument("http://warm-up.invalid/", _WARM_UP_PAGE, "html", source),
+        RawDocument("file:///warm-up.txt", _WARM_UP_TEXT, "text", source),
+    ]

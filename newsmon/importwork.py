@@ -13,25 +13,16 @@ Everything here is module level and takes picklable arguments: workers import it
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from newsmon.config import DedupSettings
 from newsmon.dedup import Fingerprint, fingerprint_text
 from newsmon.errors import InputError
-from newsmon.extract import Article, RawDocument, extract_article
+from newsmon.extract import Article, RawDocument, extract_article, warm_up_documents
 from newsmon.importer import Unreadable, read_document
 from newsmon.topics import TopicScore, loaded_topics, score_topics
-
-_WARM_UP_TEXT = """Probe der Extraktion
-
-16.01.2026 16:07
-
-Dieser kurze Text lädt die Bibliotheken und das Sprachmodell der Extraktion, bevor die erste
-Datei eines Imports eintrifft, damit die Arbeiter nicht erst dann darauf warten müssen.
-"""
-
 
 @dataclass(frozen=True)
 class ImportWork:
@@ -83,8 +74,10 @@ def prepare_document(document: RawDocument, note: str | None, work: ImportWork) 
 
 
 def warm_up(work: ImportWork) -> None:
-    """Prepare a small built-in document, so that the libraries, the language model, the topic
+    """Prepare small built-in documents, so that the libraries, the language model, the topic
     profiles and the lemmatiser are loaded before the workers are forked from this process (a
     broken topics file fails here, with its one-line error, before anything is read)."""
     loaded_topics(work.topics_file)
-    prepare_document(RawDocument("file:///warm-up.txt", _WARM_UP_TEXT, "text", work.source), None, work)
+    short_enough = replace(work, min_words=1)  # the samples are short, and must go all the way
+    for document in warm_up_documents(work.source):
+        prepare_document(document, None, short_enough)
