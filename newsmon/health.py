@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from newsmon.config import ScheduleSettings, parse_duration
@@ -73,13 +73,17 @@ class SourceHealth:
     seen_week_before: int  # ... and in the period before it
 
 
-def _seen(session: Session, start: datetime, end: datetime) -> dict[int, int]:
-    query = (
+def seen_query(start: datetime, end: datetime) -> Select[tuple[int, int]]:
+    """Per source, the addresses seen in [start, end): a range of the index on (seen_at, source_id)."""
+    return (
         select(ArticleUrl.source_id, func.count())
         .where(ArticleUrl.seen_at >= start, ArticleUrl.seen_at < end, ArticleUrl.source_id.is_not(None))
         .group_by(ArticleUrl.source_id)
     )
-    return {source_id: count for source_id, count in session.execute(query)}
+
+
+def _seen(session: Session, start: datetime, end: datetime) -> dict[int, int]:
+    return {source_id: count for source_id, count in session.execute(seen_query(start, end))}
 
 
 Period = tuple[datetime, datetime]  # [start, end) in naive UTC

@@ -144,6 +144,8 @@ class ArticleUrl(Base):
     __table_args__ = (
         UniqueConstraint("canonical_url", name="uq_article_urls_canonical_url"),
         Index("ix_article_urls_article_id", "article_id"),
+        # what each source delivered in a period (source health, digest): a range, not a scan
+        Index("ix_article_urls_seen_at_source_id", "seen_at", "source_id"),
     )
 
 
