@@ -89,14 +89,15 @@ def extract_article(document: RawDocument, tz: ZoneInfo, min_words: int) -> Arti
     )
 
 
-_WARM_UP_TEXT = """Probe der Extraktion
-
-16.01.2026 16:07
-
-Dieser kurze Text lädt die Bibliotheken und das Sprachmodell der Extraktion, bevor das erste
-Dokument eintrifft, damit es nicht darauf warten muss."""
-_WARM_UP_PAGE = f"""<!doctype html><html lang="de"><head><title>Probe</title></head><body><article>
-<h1>Probe der Extraktion</h1><p>{_WARM_UP_TEXT.split(chr(10), 2)[2]}</p></article></body></html>"""
+_WARM_UP_BODY = (
+    "Dieser kurze Text lädt die Bibliotheken und das Sprachmodell der Extraktion, bevor das erste "
+    "Dokument eintrifft, damit es nicht darauf warten muss."
+)
+_WARM_UP_TEXT = f"Probe der Extraktion\n\n16.01.2026 16:07\n\n{_WARM_UP_BODY}\n"
+_WARM_UP_PAGE = (
+    '<!doctype html><html lang="de"><head><title>Probe</title></head><body><article>'
+    f"<h1>Probe der Extraktion</h1><p>16.01.2026 16:07</p><p>{_WARM_UP_BODY}</p></article></body></html>"
+)
 
 
 def warm_up_documents(source: str = "import") -> list[RawDocument]:
