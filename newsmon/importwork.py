@@ -24,6 +24,7 @@ from newsmon.extract import Article, RawDocument, extract_article, warm_up_docum
 from newsmon.importer import Unreadable, read_document
 from newsmon.topics import TopicScore, loaded_topics, score_topics
 
+
 @dataclass(frozen=True)
 class ImportWork:
     """What preparing a file needs to know: the import's settings."""
@@ -68,9 +69,11 @@ def prepare_document(document: RawDocument, note: str | None, work: ImportWork) 
     except InputError:
         return PreparedFile(document, note)
     topics = loaded_topics(work.topics_file)
-    scores = tuple(score_topics(topics, article.title, article.text, article.language).values())
+    scores = None
+    if topics:  # analysing the text costs milliseconds: not for no profile at all
+        scores = tuple(score_topics(topics, article.title, article.text, article.language).values())
     fingerprint = fingerprint_text(article.text, article.language, work.dedup)
-    return PreparedFile(document, note, None, article, scores if topics else None, fingerprint)
+    return PreparedFile(document, note, None, article, scores, fingerprint)
 
 
 def warm_up(work: ImportWork) -> None:

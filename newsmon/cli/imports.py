@@ -66,7 +66,9 @@ def import_command(app: AppContext, paths: tuple[Path, ...], source: str, as_jso
 
     config = app.config
     settings = config.import_
-    work = ImportWork(settings.max_bytes, source, config.tz, settings.min_words, config.topics_file, config.dedup)
+    work = ImportWork(
+        settings.max_bytes, source, config.tz, settings.min_words, config.topics_file, config.dedup
+    )
     items = list(iter_paths(list(paths)))
     # files are prepared in worker processes while this one decides and writes (newsmon.importwork);
     # the workers are forked after the warm-up, before the batch starts its checkpoint thread
