@@ -11,10 +11,11 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
-from sqlalchemy import create_engine, text
+from sqlalchemy import Select, create_engine, text
 
 from newsmon.cli import main
 from newsmon.config import Config, load_config
@@ -114,3 +115,13 @@ class Cli:
 def cli(env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
     monkeypatch.chdir(tmp_path)  # no stray ./newsmon.toml, relative paths land in the test dir
     return Cli(env)
+
+
+def query_plan(store: Store, query: Select[Any]) -> str:
+    """The database's plan for ``query`` as text (PostgreSQL's EXPLAIN, SQLite's EXPLAIN QUERY
+    PLAN), for tests that an index is used."""
+    sql = str(query.compile(store.engine, compile_kwargs={"literal_binds": True}))
+    explain = "EXPLAIN " if store.dialect == "postgresql" else "EXPLAIN QUERY PLAN "
+    with store.engine.connect() as connection:
+        return "\n".join(str(row[-1]) for row in connection.exec_driver_sql(explain + sql))
+

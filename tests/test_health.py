@@ -29,6 +29,7 @@ from newsmon.health import (
 )
 from newsmon.store.db import Store
 from newsmon.store.models import Article, ArticleUrl, Source
+from tests.conftest import query_plan
 from tests.test_daemon_harness import newsmon
 
 NOW = datetime(2026, 11, 23, 12, 0)
@@ -177,10 +178,8 @@ def test_a_periods_deliveries_are_counted_from_an_index_range(store: Store) -> N
         )
         connection.exec_driver_sql("ANALYZE")
     week = seen_query(NOW - 7 * DAY, NOW)
-    sql = str(week.compile(store.engine, compile_kwargs={"literal_binds": True}))
-    explain = "EXPLAIN " if store.dialect == "postgresql" else "EXPLAIN QUERY PLAN "
+    plan = query_plan(store, week)
     with store.engine.connect() as connection:
-        plan = "\n".join(str(row[-1]) for row in connection.exec_driver_sql(explain + sql))
         counts = dict(connection.execute(week).all())
     assert "ix_article_urls_seen_at_source_id" in plan, plan
     in_week = [number for number, moment in enumerate(moments) if moment >= NOW - 7 * DAY]

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Select, insert, inspect, select, text
+from sqlalchemy import insert, inspect, select, text
 
 from newsmon.config import Config
 from newsmon.extract import RawDocument, extract_article
@@ -18,7 +17,7 @@ from newsmon.search import is_search_index
 from newsmon.store.db import Store, create_store_engine, current_revision, head_revision, upgrade
 from newsmon.store.models import NEWEST_FIRST_INDEXES, Article, Base, LshBand, Story, StoryTerm
 from newsmon.store.queries import ArticleFilter, newest_first, newest_stories
-from tests.conftest import Cli
+from tests.conftest import Cli, query_plan
 
 
 def test_models_match_migrations(store: Store) -> None:
@@ -155,13 +154,6 @@ def _moment(number: int) -> datetime | None:
     return None if number % 10 == 0 else datetime(2026, 1, 1) + timedelta(seconds=number * 7919 % 86400)
 
 
-def _plan(store: Store, query: Select[Any]) -> str:
-    sql = str(query.compile(store.engine, compile_kwargs={"literal_binds": True}))
-    explain = "EXPLAIN " if store.dialect == "postgresql" else "EXPLAIN QUERY PLAN "
-    with store.engine.connect() as connection:
-        return "\n".join(str(row[-1]) for row in connection.exec_driver_sql(explain + sql))
-
-
 def test_list_pages_are_read_in_index_order_not_sorted(store: Store, config: Config) -> None:
     """Without an index in the list's order a page sorts every matching row: at a million
     articles, most of a second."""
@@ -199,7 +191,7 @@ def test_list_pages_are_read_in_index_order_not_sorted(store: Store, config: Con
     for (page, moment, key), sqlite_index, postgres_index in zip(
         pages, sqlite_indexes, postgres_indexes, strict=True
     ):
-        plan = _plan(store, page)
+        plan = query_plan(store, page)
         if store.dialect == "postgresql":
             assert postgres_index in plan and "Sort" not in plan, plan
         else:
